@@ -1,0 +1,34 @@
+from django.db import IntegrityError, transaction
+
+from backstage.models import User
+
+from .models import Artist
+
+EDITABLE_FIELDS = ("name", "slug", "bio", "links", "location", "avatar", "banner")
+
+
+class SlugTaken(Exception):
+    pass
+
+
+def create_artist(*, user: User, **fields) -> Artist:
+    """Give `user` an artist profile. Raises SlugTaken when another artist won the slug."""
+    artist = Artist(user=user, **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
+    try:
+        with transaction.atomic():
+            artist.save()
+    except IntegrityError as exc:  # the unique slug raced a concurrent sign-up
+        raise SlugTaken(fields.get("slug", "")) from exc
+    return artist
+
+
+def update_artist(*, artist: Artist, **fields) -> Artist:
+    for name, value in fields.items():
+        if name in EDITABLE_FIELDS:
+            setattr(artist, name, value)
+    try:
+        with transaction.atomic():
+            artist.save()
+    except IntegrityError as exc:
+        raise SlugTaken(artist.slug) from exc
+    return artist

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BackstageConfig(AppConfig):
+    name = "backstage"
+    verbose_name = "Accounts and site"

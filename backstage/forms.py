@@ -1,0 +1,51 @@
+"""Form pieces shared by every app."""
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+
+from .images import normalise_image
+
+
+class PictureField(forms.ImageField):
+    """An uploaded picture, size-capped and re-encoded (see backstage/images.py)."""
+
+    def __init__(self, *, max_side: int = 1600, stem: str = "picture", **kwargs):
+        self.max_side = max_side
+        self.stem = stem
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "widget", forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, data):
+        if data in self.empty_values:
+            return None
+        if data.size > settings.IMAGE_MAX_BYTES:
+            limit = filesizeformat(settings.IMAGE_MAX_BYTES)
+            raise forms.ValidationError(f"This picture is too large: the limit is {limit}.")
+        super().to_python(data)  # Django's own check that Pillow can read it
+        data.seek(0)
+        return normalise_image(data, max_side=self.max_side, stem=self.stem)
+
+
+class VisibleErrorsMixin:
+    """Adds aria-invalid to fields with errors so screen readers announce them."""
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["aria-invalid"] = "true"
+
+
+def form_changes(form: forms.Form) -> dict:
+    """A valid form's data as services take it: an untouched picture field keeps the picture
+    (dropped here), a ticked "clear" box removes it (becomes "")."""
+    data = {}
+    for name, value in form.cleaned_data.items():
+        if isinstance(form.fields[name], PictureField) and value is None:
+            continue
+        data[name] = "" if value is False else value
+    return data

@@ -1,0 +1,55 @@
+"""S3 helpers for the full stack: presigned uploads and downloads that browsers can use.
+
+URLs are signed by a client pointed at S3_PUBLIC_ENDPOINT_URL, the address browsers reach
+(in docker-compose the web container talks to http://minio:9000, browsers to localhost:9000).
+"""
+
+from functools import cache
+
+import boto3
+from botocore.config import Config
+from django.conf import settings
+from django.core.files.storage import Storage
+from storages.utils import clean_name
+
+
+def is_s3(storage: Storage) -> bool:
+    return hasattr(storage, "bucket_name")
+
+
+def object_key(storage: Storage, name: str) -> str:
+    """The bucket key of a file the storage calls `name` (storages prefix their location)."""
+    return storage._normalize_name(clean_name(name))
+
+
+@cache
+def signing_client():
+    options = settings.STORAGES["audio"]["OPTIONS"]
+    return boto3.client(
+        "s3",
+        endpoint_url=settings.S3_PUBLIC_ENDPOINT_URL,
+        aws_access_key_id=options["access_key"],
+        aws_secret_access_key=options["secret_key"],
+        region_name=options["region_name"],
+        config=Config(signature_version="s3v4",
+                      s3={"addressing_style": options["addressing_style"]}),
+    )
+
+
+def presigned_get(*, storage: Storage, name: str, ttl: int, content_type: str) -> str:
+    return signing_client().generate_presigned_url(
+        "get_object",
+        Params={"Bucket": storage.bucket_name, "Key": object_key(storage, name),
+                "ResponseContentType": content_type},
+        ExpiresIn=ttl,
+    )
+
+
+def presigned_post(*, storage: Storage, name: str, max_bytes: int, ttl: int) -> dict:
+    """URL and form fields for a browser to POST one file of at most `max_bytes`."""
+    return signing_client().generate_presigned_post(
+        Bucket=storage.bucket_name,
+        Key=object_key(storage, name),
+        Conditions=[["content-length-range", 1, max_bytes]],
+        ExpiresIn=ttl,
+    )

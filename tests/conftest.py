@@ -1,0 +1,46 @@
+"""The cast every test can use, and settings that keep tests apart from each other."""
+
+import pytest
+
+from tests.factories import ArtistFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    """Each test gets its own media folders (unless a full-stack test points them at S3)."""
+    if not settings.S3_BUCKET:
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                        "OPTIONS": {"location": tmp_path / "public", "base_url": "/media/"}},
+            "audio": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                      "OPTIONS": {"location": tmp_path / "audio", "base_url": None}},
+        }
+
+
+@pytest.fixture
+def artist(db):
+    """An artist (the owner of the music in most tests)."""
+    return ArtistFactory(name="Mira Sol", slug="mira-sol")
+
+
+@pytest.fixture
+def fan(db):
+    return UserFactory(username="fan", email="fan@example.com")
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(username="outsider", email="outsider@example.com")
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", email="admin@example.com", is_staff=True,
+                       is_superuser=True)
+
+
+@pytest.fixture
+def artist_client(client, artist):
+    client.force_login(artist.user)
+    return client

@@ -1,0 +1,71 @@
+"""Releases and tracks as their artist edits them, and as moderators take them down."""
+
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from artists.models import Artist
+from backstage.models import User
+
+from ..models import Release, Track
+
+TRACK_FIELDS = ("title", "credits", "genre", "tags", "release_date", "licence", "visibility",
+                "cover", "release", "position")
+RELEASE_FIELDS = ("title", "kind", "description", "release_date", "visibility", "cover")
+
+
+def _assign(obj: Model, allowed: tuple[str, ...], fields: dict) -> list[str]:
+    changed = []
+    for name, value in fields.items():
+        if name in allowed and getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed.append(name)
+    return changed
+
+
+def create_release(*, artist: Artist, **fields) -> Release:
+    release = Release(artist=artist)
+    _assign(release, RELEASE_FIELDS, fields)
+    release.save()
+    return release
+
+
+def update_release(*, release: Release, track_order: list[int] | None = None,
+                   **fields) -> Release:
+    """Edit a release; `track_order` lists its track ids in their new order."""
+    with transaction.atomic():
+        _assign(release, RELEASE_FIELDS, fields)
+        release.save()
+        if track_order:
+            tracks = {t.id: t for t in release.tracks.select_for_update()}
+            ordered = [tracks[i] for i in track_order if i in tracks]
+            for position, track in enumerate(ordered, start=1):
+                track.position = position
+            Track.objects.bulk_update(ordered, ["position"])
+    return release
+
+
+def update_track(*, track: Track, **fields) -> Track:
+    """Apply the artist's edits and remember which fields they typed (tags never overwrite)."""
+    with transaction.atomic():
+        # Lock against the pipeline finishing at the same moment (it reads edited_fields).
+        locked = Track.objects.select_for_update().get(pk=track.pk)
+        changed = _assign(locked, TRACK_FIELDS, fields)
+        locked.edited_fields = sorted(set(locked.edited_fields) | set(changed))
+        locked.save()
+    return locked
+
+
+def take_down_track(*, track: Track, by: User, reason: str) -> Track:
+    """Make a track unplayable everywhere at once: pages, stream URLs already handed out."""
+    Track.objects.filter(pk=track.pk).update(
+        taken_down_at=timezone.now(), takedown_reason=f"{reason} (by {by})"[:500]
+    )
+    track.refresh_from_db()
+    return track
+
+
+def restore_track(*, track: Track) -> Track:
+    Track.objects.filter(pk=track.pk).update(taken_down_at=None, takedown_reason="")
+    track.refresh_from_db()
+    return track
