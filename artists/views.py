@@ -12,8 +12,11 @@ from .selectors import access_artist, artist_of
 
 def detail(request, slug):
     artist = access_artist(user=request.user, slug=slug)
-    return render(request, "artists/detail.html",
-                  {"artist": artist, **artist_page(user=request.user, artist=artist)})
+    return render(
+        request,
+        "artists/detail.html",
+        {"artist": artist, **artist_page(user=request.user, artist=artist)},
+    )
 
 
 def _save(request, form, save):
@@ -34,8 +37,9 @@ def create(request):
         return redirect("artists:edit")
     form = ArtistForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        return _save(request, form, lambda **data: services.create_artist(user=request.user,
-                                                                           **data))
+        return _save(
+            request, form, lambda **data: services.create_artist(user=request.user, **data)
+        )
     return render(request, "artists/edit.html", {"form": form, "creating": True})
 
 

@@ -31,16 +31,20 @@ def signing_client():
         aws_access_key_id=options["access_key"],
         aws_secret_access_key=options["secret_key"],
         region_name=options["region_name"],
-        config=Config(signature_version="s3v4",
-                      s3={"addressing_style": options["addressing_style"]}),
+        config=Config(
+            signature_version="s3v4", s3={"addressing_style": options["addressing_style"]}
+        ),
     )
 
 
 def presigned_get(*, storage: Storage, name: str, ttl: int, content_type: str) -> str:
     return signing_client().generate_presigned_url(
         "get_object",
-        Params={"Bucket": storage.bucket_name, "Key": object_key(storage, name),
-                "ResponseContentType": content_type},
+        Params={
+            "Bucket": storage.bucket_name,
+            "Key": object_key(storage, name),
+            "ResponseContentType": content_type,
+        },
         ExpiresIn=ttl,
     )
 

@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "backstage.context_processors.site",
             ],
+            "builtins": ["tracks.templatetags.music"],
         },
     },
 ]
@@ -111,8 +112,9 @@ AUTH_USER_MODEL = "backstage.User"
 
 REDIS_URL = os.getenv("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -145,21 +147,30 @@ if S3_BUCKET:
         "querystring_expire": envint("MEDIA_URL_TTL", 3600),
     }
     STORAGES = {
-        "default": {"BACKEND": "storages.backends.s3.S3Storage",
-                    "OPTIONS": {**_s3, "location": "public"}},
-        "audio": {"BACKEND": "storages.backends.s3.S3Storage",
-                  "OPTIONS": {**_s3, "location": "audio"}},
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**_s3, "location": "public"},
+        },
+        "audio": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**_s3, "location": "audio"},
+        },
     }
 else:
     STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": MEDIA_ROOT / "public", "base_url": MEDIA_URL}},
-        "audio": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                  "OPTIONS": {"location": MEDIA_ROOT / "audio", "base_url": None}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": MEDIA_ROOT / "public", "base_url": MEDIA_URL},
+        },
+        "audio": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": MEDIA_ROOT / "audio", "base_url": None},
+        },
     }
 STORAGES["staticfiles"] = {
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    if not DEBUG else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    if not DEBUG
+    else "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 
 # Audio delivery: signed stream URLs live this long; the embedded default serves them with
@@ -215,6 +226,10 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/h/ip,5/h/key",
     "confirm_email": "1/3m/key",
 }
+# Behind nginx every request arrives from the proxy's address: rate limits per IP would count
+# all visitors as one. The number of proxies in front (1 in docker-compose) tells allauth which
+# X-Forwarded-For entry is the visitor's.
+ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
 AUTH_PASSWORD_VALIDATORS = [
@@ -226,17 +241,19 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Console e-mail unless EMAIL_HOST names an SMTP server (Django 6.1's MAILERS setting).
 if os.getenv("EMAIL_HOST"):
-    MAILERS = {"default": {
-        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "OPTIONS": {
-            "host": os.getenv("EMAIL_HOST"),
-            "port": envint("EMAIL_PORT", 587),
-            "username": os.getenv("EMAIL_HOST_USER", ""),
-            "password": envsecret("EMAIL_HOST_PASSWORD"),
-            "use_tls": envbool("EMAIL_USE_TLS", "true"),
-            "timeout": 20,
-        },
-    }}
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.getenv("EMAIL_HOST"),
+                "port": envint("EMAIL_PORT", 587),
+                "username": os.getenv("EMAIL_HOST_USER", ""),
+                "password": envsecret("EMAIL_HOST_PASSWORD"),
+                "use_tls": envbool("EMAIL_USE_TLS", "true"),
+                "timeout": 20,
+            },
+        }
+    }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "Backstage <noreply@localhost>")

@@ -8,11 +8,15 @@ from tracks.selectors import listed_releases, listed_tracks
 
 
 def home(request):
-    return render(request, "home.html", {
-        "releases": listed_releases()[:12],
-        "tracks": listed_tracks().order_by("-created_at")[:10],
-        "artists": Artist.objects.filter(is_suspended=False).order_by("-created_at")[:8],
-    })
+    return render(
+        request,
+        "home.html",
+        {
+            "releases": listed_releases()[:12],
+            "tracks": listed_tracks().order_by("-created_at")[:10],
+            "artists": Artist.objects.filter(is_suspended=False).order_by("-created_at")[:8],
+        },
+    )
 
 
 @never_cache

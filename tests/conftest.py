@@ -11,10 +11,14 @@ def _isolated_media(settings, tmp_path):
     if not settings.S3_BUCKET:
         settings.STORAGES = {
             **settings.STORAGES,
-            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                        "OPTIONS": {"location": tmp_path / "public", "base_url": "/media/"}},
-            "audio": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                      "OPTIONS": {"location": tmp_path / "audio", "base_url": None}},
+            "default": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": tmp_path / "public", "base_url": "/media/"},
+            },
+            "audio": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": tmp_path / "audio", "base_url": None},
+            },
         }
 
 
@@ -36,8 +40,9 @@ def outsider(db):
 
 @pytest.fixture
 def admin_user(db):
-    return UserFactory(username="admin", email="admin@example.com", is_staff=True,
-                       is_superuser=True)
+    return UserFactory(
+        username="admin", email="admin@example.com", is_staff=True, is_superuser=True
+    )
 
 
 @pytest.fixture

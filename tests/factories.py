@@ -16,7 +16,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
 
     @factory.post_generation
-    def save_password(obj, create, extracted, **kwargs):  # noqa: N805
+    def save_password(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 
@@ -54,10 +54,13 @@ class TrackFactory(factory.django.DjangoModelFactory):
     peaks = factory.LazyFunction(lambda: [10, 40, 90, 60, 30] * 20)
 
     @factory.post_generation
-    def renditions(obj, create, extracted, **kwargs):  # noqa: N805
+    def renditions(obj, create, extracted, **kwargs):
         if create and obj.status == Track.Status.READY and extracted is not False:
             for fmt in ("opus", "mp3"):
                 Rendition.objects.create(
-                    track=obj, format=fmt, size=1000, bitrate=96000,
+                    track=obj,
+                    format=fmt,
+                    size=1000,
+                    bitrate=96000,
                     file=ContentFile(bytes(range(256)) * 40, name=f"{fmt}.{fmt}"),
                 )

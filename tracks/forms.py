@@ -9,17 +9,29 @@ MAX_TAGS = 10
 
 
 class TrackForm(VisibleErrorsMixin, forms.ModelForm):
-    tags = forms.CharField(required=False, max_length=300,
-                           help_text="Up to 10, separated by commas: “dream pop, lo-fi”.")
+    tags = forms.CharField(
+        required=False,
+        max_length=300,
+        help_text="Up to 10, separated by commas: “dream pop, lo-fi”.",
+    )
     cover = PictureField(stem="cover", label="Cover art")
 
     class Meta:
         model = Track
-        fields = ("title", "genre", "tags", "credits", "release_date", "licence", "visibility",
-                  "cover")
+        fields = (
+            "title",
+            "genre",
+            "tags",
+            "credits",
+            "release_date",
+            "licence",
+            "visibility",
+            "cover",
+        )
         widgets = {
-            "credits": forms.Textarea(attrs={"rows": 3,
-                                             "placeholder": "Vocals: …\nProduced by: …"}),
+            "credits": forms.Textarea(
+                attrs={"rows": 3, "placeholder": "Vocals: …\nProduced by: …"}
+            ),
             "release_date": forms.DateInput(attrs={"type": "date"}),
             "visibility": forms.RadioSelect,
         }

@@ -43,11 +43,11 @@ class Publishable(models.Model):
     """What releases and tracks share: an owner, a public id, visibility and takedown."""
 
     artist = models.ForeignKey(Artist, on_delete=models.CASCADE)
-    public_id = models.CharField(max_length=16, unique=True, default=new_public_id,
-                                 editable=False)
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
     title = models.CharField(max_length=200)
-    visibility = models.CharField(max_length=10, choices=Visibility.choices,
-                                  default=Visibility.PUBLIC)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
     release_date = models.DateField(null=True, blank=True)
     cover = models.ImageField(upload_to="covers/", blank=True)
     taken_down_at = models.DateTimeField(null=True, blank=True)
@@ -100,8 +100,7 @@ class Track(Publishable):
     credits = models.TextField(blank=True, max_length=5000)
     genre = models.CharField(max_length=60, blank=True)
     tags = models.JSONField(default=list, blank=True)
-    licence = models.CharField(max_length=20, choices=Licence.choices,
-                               default=Licence.ALL_RIGHTS)
+    licence = models.CharField(max_length=20, choices=Licence.choices, default=Licence.ALL_RIGHTS)
     # Fields the artist typed themselves; tags found in the file never overwrite these.
     edited_fields = models.JSONField(default=list, blank=True)
 
@@ -190,19 +189,22 @@ class Upload(models.Model):
         REJECTED = "rejected", "Rejected"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="uploads")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="uploads"
+    )
     artist = models.ForeignKey(Artist, on_delete=models.CASCADE, related_name="uploads")
-    release = models.ForeignKey(Release, null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="uploads")
+    release = models.ForeignKey(
+        Release, null=True, blank=True, on_delete=models.CASCADE, related_name="uploads"
+    )
     position = models.PositiveIntegerField(default=0)
     key = models.CharField(max_length=300, help_text="Name in the audio storage.")
     filename = models.CharField(max_length=255)
     declared_size = models.BigIntegerField()
     state = models.CharField(max_length=10, choices=State.choices, default=State.STARTED)
     message = models.CharField(max_length=500, blank=True)
-    track = models.OneToOneField(Track, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="upload")
+    track = models.OneToOneField(
+        Track, null=True, blank=True, on_delete=models.SET_NULL, related_name="upload"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

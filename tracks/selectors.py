@@ -44,9 +44,7 @@ def can_see_release(*, user: User | None, release: Release) -> bool:
 
 def access_track(*, user: User | None, public_id: str, write: bool = False) -> Track:
     """The track if `user` may see it (or edit it, with write=True); Http404 otherwise."""
-    track = (
-        Track.objects.select_related("artist", "release").filter(public_id=public_id).first()
-    )
+    track = Track.objects.select_related("artist", "release").filter(public_id=public_id).first()
     if track is None or not can_see_track(user=user, track=track):
         raise Http404("No such track.")
     if write and not _is_owner(user, track.artist):
@@ -98,11 +96,17 @@ def artist_page(*, user: User | None, artist: Artist) -> dict:
     if not owner:
         playable_in_release = playable_in_release.exclude(visibility=Visibility.PRIVATE)
     releases = releases.prefetch_related(
-        Prefetch("tracks", queryset=playable_in_release.select_related("artist"),
-                 to_attr="playable_tracks")
+        Prefetch(
+            "tracks",
+            queryset=playable_in_release.select_related("artist"),
+            to_attr="playable_tracks",
+        )
     )
-    return {"releases": list(releases), "singles": list(singles.order_by("-created_at")),
-            "is_owner": owner}
+    return {
+        "releases": list(releases),
+        "singles": list(singles.order_by("-created_at")),
+        "is_owner": owner,
+    }
 
 
 def studio(*, artist: Artist) -> dict:
@@ -116,9 +120,9 @@ def studio(*, artist: Artist) -> dict:
 
 
 def access_upload(*, user: User, upload_id) -> Upload:
-    upload = Upload.objects.select_related("artist", "release").filter(
-        id=upload_id, user=user
-    ).first()
+    upload = (
+        Upload.objects.select_related("artist", "release").filter(id=upload_id, user=user).first()
+    )
     if upload is None:
         raise Http404("No such upload.")
     return upload

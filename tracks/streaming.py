@@ -39,9 +39,15 @@ def stream_sources(*, track: Track, user: User | None) -> list[dict]:
     renditions = sorted(track.renditions.all(), key=lambda r: PREFERRED_ORDER.index(r.format))
     user_id = user.id if user and user.is_authenticated else 0
     return [
-        {"src": reverse("tracks:stream", kwargs={
-            "token": signing.dumps({"r": r.id, "u": user_id}, salt=SALT, compress=True)}),
-         "type": r.mime_type}
+        {
+            "src": reverse(
+                "tracks:stream",
+                kwargs={
+                    "token": signing.dumps({"r": r.id, "u": user_id}, salt=SALT, compress=True)
+                },
+            ),
+            "type": r.mime_type,
+        }
         for r in renditions
     ]
 
@@ -52,9 +58,7 @@ def rendition_for_token(token: str) -> Rendition:
         claims = signing.loads(token, salt=SALT, max_age=settings.STREAM_URL_TTL)
     except signing.BadSignature as exc:  # includes SignatureExpired
         raise Http404("This stream link has expired. Press play again.") from exc
-    rendition = (
-        Rendition.objects.select_related("track__artist").filter(id=claims.get("r")).first()
-    )
+    rendition = Rendition.objects.select_related("track__artist").filter(id=claims.get("r")).first()
     listener = User.objects.filter(id=claims.get("u")).first() if claims.get("u") else None
     if rendition is None or not rendition.track.is_playable:
         raise Http404("This track is not available.")
@@ -66,23 +70,31 @@ def rendition_for_token(token: str) -> Rendition:
 def serve_rendition(request, rendition: Rendition) -> HttpResponse:
     storage = audio_storage()
     if s3.is_s3(storage):
-        url = s3.presigned_get(storage=storage, name=rendition.file.name,
-                               ttl=settings.STREAM_REDIRECT_TTL, content_type=rendition.mime_type)
+        url = s3.presigned_get(
+            storage=storage,
+            name=rendition.file.name,
+            ttl=settings.STREAM_REDIRECT_TTL,
+            content_type=rendition.mime_type,
+        )
         response = HttpResponseRedirect(url)
         response["Cache-Control"] = "private, no-store"
         return response
     if settings.MEDIA_ACCEL_PREFIX:
         response = HttpResponse(content_type=rendition.mime_type)
-        response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_PREFIX.rstrip("/") + "/" + \
-            rendition.file.name
+        response["X-Accel-Redirect"] = (
+            settings.MEDIA_ACCEL_PREFIX.rstrip("/") + "/" + rendition.file.name
+        )
         return response
     return _ranged_file_response(request, storage.path(rendition.file.name), rendition.mime_type)
 
 
 def _ranged_file_response(request, path: str, content_type: str) -> HttpResponse:
     size = os.path.getsize(path)
-    headers = {"Accept-Ranges": "bytes", "Cache-Control": "private, max-age=3600",
-               "Last-Modified": http_date(os.path.getmtime(path))}
+    headers = {
+        "Accept-Ranges": "bytes",
+        "Cache-Control": "private, max-age=3600",
+        "Last-Modified": http_date(os.path.getmtime(path)),
+    }
     header = request.headers.get("Range", "")
     if not header:
         response = FileResponse(open(path, "rb"), content_type=content_type)  # noqa: SIM115
@@ -98,8 +110,9 @@ def _ranged_file_response(request, path: str, content_type: str) -> HttpResponse
     handle = open(path, "rb")  # noqa: SIM115 - closed by the response
     handle.seek(start)
     length = end - start + 1
-    response = StreamingHttpResponse(_limited(handle, length), status=206,
-                                     content_type=content_type)
+    response = StreamingHttpResponse(
+        _limited(handle, length), status=206, content_type=content_type
+    )
     response["Content-Length"] = str(length)
     response["Content-Range"] = f"bytes {start}-{end}/{size}"
     for key, value in headers.items():

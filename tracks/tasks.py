@@ -5,8 +5,12 @@ from celery import shared_task
 from .audio.errors import TransientAudioError
 
 
-@shared_task(name="tracks.process_upload", autoretry_for=(TransientAudioError,),
-             retry_backoff=True, max_retries=5)
+@shared_task(
+    name="tracks.process_upload",
+    autoretry_for=(TransientAudioError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def process_upload(*, track_id: int) -> None:
     from . import services
 

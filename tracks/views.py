@@ -1,10 +1,12 @@
+import json
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -38,14 +40,18 @@ def upload_page(request):
     if artist is None:
         messages.info(request, "Set up your artist profile, then upload your music.")
         return redirect("artists:create")
-    return render(request, "tracks/upload.html", {
-        "artist": artist,
-        "release_form": ReleaseForm(prefix="release"),
-        "accept": ",".join(ACCEPTED_EXTENSIONS),
-        "accepted": ACCEPTED_DESCRIPTION,
-        "max_bytes": settings.UPLOAD_MAX_BYTES,
-        "max_size": filesizeformat(settings.UPLOAD_MAX_BYTES),
-    })
+    return render(
+        request,
+        "tracks/upload.html",
+        {
+            "artist": artist,
+            "release_form": ReleaseForm(prefix="release"),
+            "accept": ",".join(ACCEPTED_EXTENSIONS),
+            "accepted": ACCEPTED_DESCRIPTION,
+            "max_bytes": settings.UPLOAD_MAX_BYTES,
+            "max_size": filesizeformat(settings.UPLOAD_MAX_BYTES),
+        },
+    )
 
 
 @login_required
@@ -56,8 +62,9 @@ def release_create(request):
     if not form.is_valid():
         return _invalid(form)
     release = services.create_release(artist=artist, **form.cleaned_data)
-    return JsonResponse({"release": release.public_id, "url": release.get_absolute_url()},
-                        status=201)
+    return JsonResponse(
+        {"release": release.public_id, "url": release.get_absolute_url()}, status=201
+    )
 
 
 @login_required
@@ -69,17 +76,22 @@ def upload_start(request):
         return _invalid(form)
     release = None
     if form.cleaned_data["release"]:
-        release = selectors.access_release(user=request.user,
-                                           public_id=form.cleaned_data["release"], write=True)
+        release = selectors.access_release(
+            user=request.user, public_id=form.cleaned_data["release"], write=True
+        )
     try:
         upload, target = services.start_upload(
-            user=request.user, artist=artist, filename=form.cleaned_data["filename"],
-            size=form.cleaned_data["size"], release=release,
+            user=request.user,
+            artist=artist,
+            filename=form.cleaned_data["filename"],
+            size=form.cleaned_data["size"],
+            release=release,
             position=form.cleaned_data["position"] or 0,
         )
     except services.UploadRejected as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    return JsonResponse({"upload": str(upload.id), **target}, status=201)
+    complete = reverse("tracks:upload_complete", kwargs={"upload_id": upload.id})
+    return JsonResponse({"upload": str(upload.id), "complete": complete, **target}, status=201)
 
 
 @login_required
@@ -110,13 +122,21 @@ def upload_complete(request, upload_id):
         return _invalid(form)
     try:
         track = services.complete_upload(
-            upload=upload, visibility=form.cleaned_data["visibility"] or "public")
+            upload=upload, visibility=form.cleaned_data["visibility"] or "public"
+        )
     except services.UploadRejected as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     track.refresh_from_db()
-    return JsonResponse({"track": track.public_id, "title": track.title,
-                         "status": track.status, "url": track.get_absolute_url(),
-                         "edit_url": reverse("tracks:track_edit", args=[track.public_id])}, status=201)
+    return JsonResponse(
+        {
+            "track": track.public_id,
+            "title": track.title,
+            "status": track.status,
+            "url": track.get_absolute_url(),
+            "edit_url": reverse("tracks:track_edit", args=[track.public_id]),
+        },
+        status=201,
+    )
 
 
 # --- Tracks -----------------------------------------------------------------------------------
@@ -126,19 +146,33 @@ def track_detail(request, public_id, slug=""):
     track = selectors.access_track(user=request.user, public_id=public_id)
     if slug != track.slug:
         return redirect(track, permanent=True)
-    return render(request, "tracks/track.html", {
-        "track": track,
-        "is_owner": track.artist.user_id == request.user.id,
-        "more": selectors.listed_tracks().filter(artist=track.artist).exclude(id=track.id)[:5],
-    })
+    return render(
+        request,
+        "tracks/track.html",
+        {
+            "track": track,
+            "is_owner": track.artist.user_id == request.user.id,
+            "more": selectors.listed_tracks().filter(artist=track.artist).exclude(id=track.id)[:5],
+        },
+    )
 
 
 @never_cache
 @require_GET
 def track_status(request, public_id):
-    """The live processing panel, polled by htmx until the track is ready or failed."""
+    """The live processing panel, polled by htmx; once processing ends, reload the page."""
     track = selectors.access_track(user=request.user, public_id=public_id, write=True)
-    return render(request, "tracks/_status.html", {"track": track})
+    response = render(request, "tracks/_status.html", {"track": track})
+    if request.htmx and track.status != Track.Status.PROCESSING:
+        response["HX-Location"] = json.dumps(
+            {
+                "path": track.get_absolute_url(),
+                "target": "#main",
+                "select": "#main",
+                "swap": "outerHTML",
+            }
+        )
+    return response
 
 
 @login_required
@@ -147,8 +181,6 @@ def track_retry(request, public_id):
     track = selectors.access_track(user=request.user, public_id=public_id, write=True)
     if track.status == Track.Status.FAILED:
         track = services.retry_processing(track=track)
-    if request.htmx:
-        return render(request, "tracks/_status.html", {"track": track})
     return redirect(track)
 
 
@@ -161,8 +193,7 @@ def track_edit(request, public_id):
             track = services.update_track(track=track, **form_changes(form))
             messages.success(request, "Saved.")
             return redirect(track)
-        return render(request, "tracks/track_edit.html", {"form": form, "track": track},
-                      status=422)
+        return render(request, "tracks/track_edit.html", {"form": form, "track": track}, status=422)
     return render(request, "tracks/track_edit.html", {"form": form, "track": track})
 
 
@@ -174,16 +205,18 @@ def track_play(request, public_id):
     if not track.is_playable:
         return JsonResponse({"error": "This track is not ready to play yet."}, status=409)
     cover = track.display_cover
-    return JsonResponse({
-        "id": track.public_id,
-        "title": track.title,
-        "artist": track.artist.name,
-        "artist_url": track.artist.get_absolute_url(),
-        "url": track.get_absolute_url(),
-        "cover": cover.url if cover else None,
-        "duration": track.duration,
-        "sources": streaming.stream_sources(track=track, user=request.user),
-    })
+    return JsonResponse(
+        {
+            "id": track.public_id,
+            "title": track.title,
+            "artist": track.artist.name,
+            "artist_url": track.artist.get_absolute_url(),
+            "url": track.get_absolute_url(),
+            "cover": cover.url if cover else None,
+            "duration": track.duration,
+            "sources": streaming.stream_sources(track=track, user=request.user),
+        }
+    )
 
 
 @require_GET
@@ -200,13 +233,17 @@ def release_detail(request, public_id, slug=""):
     if slug != release.slug:
         return redirect(release, permanent=True)
     tracks = selectors.release_tracks(user=request.user, release=release)
-    return render(request, "tracks/release.html", {
-        "release": release,
-        "tracks": tracks,
-        "playable": [t for t in tracks if t.is_playable],
-        "is_owner": release.artist.user_id == request.user.id,
-        "total_seconds": sum(t.duration or 0 for t in tracks),
-    })
+    return render(
+        request,
+        "tracks/release.html",
+        {
+            "release": release,
+            "tracks": tracks,
+            "playable": [t for t in tracks if t.is_playable],
+            "is_owner": release.artist.user_id == request.user.id,
+            "total_seconds": sum(t.duration or 0 for t in tracks),
+        },
+    )
 
 
 @login_required
@@ -217,12 +254,17 @@ def release_edit(request, public_id):
     tracks = selectors.release_tracks(user=request.user, release=release)
     if request.method == "POST":
         if form.is_valid() and order.is_valid():
-            services.update_release(release=release, track_order=order.cleaned_data["order"],
-                                    **form_changes(form))
+            services.update_release(
+                release=release, track_order=order.cleaned_data["order"], **form_changes(form)
+            )
             messages.success(request, "Saved.")
             return redirect(release)
         status = 422
     else:
         status = 200
-    return render(request, "tracks/release_edit.html",
-                  {"form": form, "release": release, "tracks": tracks}, status=status)
+    return render(
+        request,
+        "tracks/release_edit.html",
+        {"form": form, "release": release, "tracks": tracks},
+        status=status,
+    )

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,22 +15,52 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Artist',
+            name="Artist",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('slug', models.CharField(max_length=50, unique=True, validators=[django.core.validators.RegexValidator('^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$', 'Use 1–50 lower-case letters, digits and hyphens, not starting or ending with a hyphen.')])),
-                ('bio', models.TextField(blank=True, max_length=5000)),
-                ('links', models.JSONField(blank=True, default=list)),
-                ('location', models.CharField(blank=True, max_length=100)),
-                ('avatar', models.ImageField(blank=True, upload_to='avatars/')),
-                ('banner', models.ImageField(blank=True, upload_to='banners/')),
-                ('is_suspended', models.BooleanField(default=False, help_text='Hides the profile and all its music from everyone but staff.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='artist', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "slug",
+                    models.CharField(
+                        max_length=50,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$",
+                                "Use 1–50 lower-case letters, digits and hyphens, not starting or ending with a hyphen.",
+                            )
+                        ],
+                    ),
+                ),
+                ("bio", models.TextField(blank=True, max_length=5000)),
+                ("links", models.JSONField(blank=True, default=list)),
+                ("location", models.CharField(blank=True, max_length=100)),
+                ("avatar", models.ImageField(blank=True, upload_to="avatars/")),
+                ("banner", models.ImageField(blank=True, upload_to="banners/")),
+                (
+                    "is_suspended",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Hides the profile and all its music from everyone but staff.",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="artist",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
     ]

@@ -36,7 +36,10 @@ def extension_problem(filename: str) -> str | None:
     if suffix in ACCEPTED_EXTENSIONS:
         return None
     shown = suffix or "no extension"
-    return f"“{filename[:120]}” is not an audio file we accept ({shown}). Upload {ACCEPTED_DESCRIPTION}."
+    return (
+        f"“{filename[:120]}” is not an audio file we accept ({shown}). "
+        f"Upload {ACCEPTED_DESCRIPTION}."
+    )
 
 
 def sniff(head: bytes) -> str | None:

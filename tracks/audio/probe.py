@@ -26,14 +26,36 @@ MAX_TAG_LENGTH = 500
 
 # Tag names as different formats spell them, folded to ours.
 TAG_ALIASES = {
-    "title": "title", "tit2": "title", "\xa9nam": "title", "inam": "title",
-    "artist": "artist", "tpe1": "artist", "\xa9art": "artist", "iart": "artist",
-    "album": "album", "talb": "album", "\xa9alb": "album", "iprd": "album",
-    "genre": "genre", "tcon": "genre", "\xa9gen": "genre", "ignr": "genre",
-    "date": "date", "tdrc": "date", "\xa9day": "date", "icrd": "date", "year": "date",
-    "tracknumber": "track", "trck": "track", "trkn": "track", "track": "track",
-    "composer": "composer", "tcom": "composer", "\xa9wrt": "composer",
-    "comment": "comment", "icmt": "comment",
+    "title": "title",
+    "tit2": "title",
+    "\xa9nam": "title",
+    "inam": "title",
+    "artist": "artist",
+    "tpe1": "artist",
+    "\xa9art": "artist",
+    "iart": "artist",
+    "album": "album",
+    "talb": "album",
+    "\xa9alb": "album",
+    "iprd": "album",
+    "genre": "genre",
+    "tcon": "genre",
+    "\xa9gen": "genre",
+    "ignr": "genre",
+    "date": "date",
+    "tdrc": "date",
+    "\xa9day": "date",
+    "icrd": "date",
+    "year": "date",
+    "tracknumber": "track",
+    "trck": "track",
+    "trkn": "track",
+    "track": "track",
+    "composer": "composer",
+    "tcom": "composer",
+    "\xa9wrt": "composer",
+    "comment": "comment",
+    "icmt": "comment",
 }
 
 
@@ -55,7 +77,7 @@ def probe(path: str) -> AudioInfo:
         other = _probe_with_ffprobe(path) if binaries.ffprobe() else _probe_with_ffmpeg(path)
         if info is None:
             info = other
-        else:
+        elif other is not None:  # ffprobe can fail on a file mutagen could read
             info.duration = info.duration or other.duration
             info.tags = info.tags or other.tags
     if info is None or not info.duration or info.duration <= 0:
@@ -94,7 +116,7 @@ def _probe_with_mutagen(path: str) -> AudioInfo | None:
     raw_tags = {}
     if audio.tags is not None:
         try:
-            raw_tags = {key: audio.tags[key] for key in audio.tags.keys()}
+            raw_tags = {key: audio.tags[key] for key in audio.tags.keys()}  # noqa: SIM118
         except (KeyError, ValueError, TypeError):
             raw_tags = {}
     return AudioInfo(
@@ -121,8 +143,15 @@ def _is_opus(audio) -> bool:
 
 def _codec_name(audio) -> str:
     names = {
-        "MP3": "mp3", "FLAC": "flac", "WAVE": "pcm", "AIFF": "pcm", "OggVorbis": "vorbis",
-        "OggOpus": "opus", "MP4": "aac", "AAC": "aac", "OggFLAC": "flac",
+        "MP3": "mp3",
+        "FLAC": "flac",
+        "WAVE": "pcm",
+        "AIFF": "pcm",
+        "OggVorbis": "vorbis",
+        "OggOpus": "opus",
+        "MP4": "aac",
+        "AAC": "aac",
+        "OggFLAC": "flac",
     }
     codec = names.get(type(audio).__name__, type(audio).__name__.lower())
     return getattr(audio.info, "codec", None) or codec
@@ -136,10 +165,10 @@ def _cover_from_mutagen(audio) -> bytes | None:
     if tags is None:
         return None
     try:
-        for key in tags.keys():
+        for key in tags.keys():  # noqa: SIM118 - Vorbis comments iterate as pairs
             if str(key).startswith("APIC"):  # ID3 (MP3, AIFF, WAV)
                 return tags[key].data
-        if "covr" in tags and tags["covr"]:  # MP4
+        if tags.get("covr"):  # MP4
             return bytes(tags["covr"][0])
         if "metadata_block_picture" in tags:  # Vorbis comments (Ogg)
             return Picture(base64.b64decode(tags["metadata_block_picture"][0])).data
@@ -158,8 +187,20 @@ def _run(args: list[str]) -> subprocess.CompletedProcess:
 
 
 def _probe_with_ffprobe(path: str) -> AudioInfo | None:
-    result = _run([binaries.ffprobe(), "-v", "error", "-print_format", "json", "-show_format",
-                   "-show_streams", "-select_streams", "a:0", path])
+    result = _run(
+        [
+            binaries.ffprobe(),
+            "-v",
+            "error",
+            "-print_format",
+            "json",
+            "-show_format",
+            "-show_streams",
+            "-select_streams",
+            "a:0",
+            path,
+        ]
+    )
     try:
         data = json.loads(result.stdout or b"{}")
     except ValueError:
@@ -186,8 +227,9 @@ _LAYOUT_CHANNELS = {b"mono": 1, b"stereo": 2}
 
 def _probe_with_ffmpeg(path: str) -> AudioInfo | None:
     """Fallback for machines with only imageio-ffmpeg: read ffmpeg's report of the input."""
-    result = _run([binaries.ffmpeg(), "-hide_banner", "-nostdin", "-i", path,
-                   "-f", "ffmetadata", "-"])
+    result = _run(
+        [binaries.ffmpeg(), "-hide_banner", "-nostdin", "-i", path, "-f", "ffmetadata", "-"]
+    )
     duration, stream = _DURATION.search(result.stderr), _STREAM.search(result.stderr)
     if not duration or not stream:
         return None

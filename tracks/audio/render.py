@@ -22,10 +22,16 @@ READ_SIZE = 1 << 16
 
 OUTPUTS = {
     # format: (extension, ffmpeg output options, nominal bitrate)
-    "opus": (".opus", ["-c:a", "libopus", "-b:a", "96k", "-vbr", "on", "-ac", "2",
-                       "-f", "ogg"], 96_000),
-    "mp3": (".mp3", ["-c:a", "libmp3lame", "-b:a", "128k", "-compression_level", "6",
-                     "-ac", "2", "-f", "mp3"], 128_000),
+    "opus": (
+        ".opus",
+        ["-c:a", "libopus", "-b:a", "96k", "-vbr", "on", "-ac", "2", "-f", "ogg"],
+        96_000,
+    ),
+    "mp3": (
+        ".mp3",
+        ["-c:a", "libmp3lame", "-b:a", "128k", "-compression_level", "6", "-ac", "2", "-f", "mp3"],
+        128_000,
+    ),
 }
 
 MESSAGE_TRUNCATED = (
@@ -56,10 +62,20 @@ def render(source: str, workdir: Path, *, declared_duration: float, timeout: int
         f"[meter]ebur128=framelog=verbose[metered];"
         f"[wave]aresample={PEAK_RATE},aformat=sample_fmts=s16:channel_layouts=mono[peaks]"
     )
-    args = [binaries.ffmpeg(), "-hide_banner", "-nostdin", "-nostats", "-y", "-i", source,
-            "-filter_complex", graph, "-map_metadata", "-1"]
+    args = [
+        binaries.ffmpeg(),
+        "-hide_banner",
+        "-nostdin",
+        "-nostats",
+        "-y",
+        "-i",
+        source,
+        "-filter_complex",
+        graph,
+    ]
     for fmt, (_, options, _) in OUTPUTS.items():
-        args += ["-map", f"[{fmt}]", *options, str(files[fmt])]
+        # Per output: ffmpeg applies an option only to the output file that follows it.
+        args += ["-map", f"[{fmt}]", "-map_metadata", "-1", *options, str(files[fmt])]
     args += ["-map", "[metered]", "-f", "null", "-", "-map", "[peaks]", "-f", "s16le", "pipe:1"]
 
     with tempfile.TemporaryFile(dir=workdir) as log:
@@ -85,8 +101,9 @@ def render(source: str, workdir: Path, *, declared_duration: float, timeout: int
             raise TransientAudioError("The processing machine ran out of disk space.")
         raise AudioError(MESSAGE_UNDECODABLE)
     if declared_duration and decoded < 0.9 * declared_duration - 1:
-        raise AudioError(MESSAGE_TRUNCATED.format(
-            declared=_clock(declared_duration), decoded=_clock(decoded)))
+        raise AudioError(
+            MESSAGE_TRUNCATED.format(declared=_clock(declared_duration), decoded=_clock(decoded))
+        )
     return Rendered(
         files=files,
         bitrates={fmt: bitrate for fmt, (_, _, bitrate) in OUTPUTS.items()},
@@ -108,7 +125,7 @@ def _read_peaks(stream) -> tuple[array, int]:
         block = array("h", data[:usable])
         samples += len(block)
         for start in range(0, len(block), WINDOW):
-            window = block[start:start + WINDOW]
+            window = block[start : start + WINDOW]
             windows.append(min(32767, max(max(window), -min(window))))
     if len(leftover) >= 2:
         block = array("h", leftover[: len(leftover) - len(leftover) % 2])
@@ -123,8 +140,10 @@ def _bars(windows: array) -> list[int]:
         return []
     count = min(WAVEFORM_BARS, len(windows))
     step = len(windows) / count
-    bars = [max(windows[int(i * step): max(int((i + 1) * step), int(i * step) + 1)])
-            for i in range(count)]
+    bars = [
+        max(windows[int(i * step) : max(int((i + 1) * step), int(i * step) + 1)])
+        for i in range(count)
+    ]
     loudest = max(bars) or 1
     return [round(100 * bar / loudest) for bar in bars]
 

@@ -9,8 +9,18 @@ from backstage.models import User
 
 from ..models import Release, Track
 
-TRACK_FIELDS = ("title", "credits", "genre", "tags", "release_date", "licence", "visibility",
-                "cover", "release", "position")
+TRACK_FIELDS = (
+    "title",
+    "credits",
+    "genre",
+    "tags",
+    "release_date",
+    "licence",
+    "visibility",
+    "cover",
+    "release",
+    "position",
+)
 RELEASE_FIELDS = ("title", "kind", "description", "release_date", "visibility", "cover")
 
 
@@ -30,8 +40,7 @@ def create_release(*, artist: Artist, **fields) -> Release:
     return release
 
 
-def update_release(*, release: Release, track_order: list[int] | None = None,
-                   **fields) -> Release:
+def update_release(*, release: Release, track_order: list[int] | None = None, **fields) -> Release:
     """Edit a release; `track_order` lists its track ids in their new order."""
     with transaction.atomic():
         _assign(release, RELEASE_FIELDS, fields)

@@ -44,7 +44,9 @@ def process_track_audio(*, track_id: int) -> Track | None:
             with _local_copy(track.original.name, workdir) as source:
                 info = audio_probe.probe(source)
                 rendered = audio_render.render(
-                    source, workdir, declared_duration=info.duration,
+                    source,
+                    workdir,
+                    declared_duration=info.duration,
                     timeout=settings.PROCESSING_TIMEOUT,
                 )
                 return _finish(track_id=track_id, info=info, rendered=rendered)
@@ -71,23 +73,30 @@ def _finish(*, track_id: int, info, rendered) -> Track | None:
     storage = audio_storage()
     stored: list[str] = []
     try:
-        for fmt, path in rendered.files.items():
+        for path in rendered.files.values():
             with open(path, "rb") as handle:
                 stored.append(storage.save(f"renditions/{track_id}/{path.name}", File(handle)))
         cover, cover_note = _embedded_cover(info.cover)
         with transaction.atomic():
             # The artist may have edited the track while ffmpeg ran, and a duplicate delivery
             # of the task may be finishing too: lock the row and re-check before writing.
-            track = Track.objects.select_for_update().filter(
-                id=track_id, status=Track.Status.PROCESSING).first()
+            track = (
+                Track.objects.select_for_update()
+                .filter(id=track_id, status=Track.Status.PROCESSING)
+                .first()
+            )
             if track is None:
                 raise _Superseded
             old = list(track.renditions.values_list("file", flat=True))
             track.renditions.all().delete()
             for (fmt, path), name in zip(rendered.files.items(), stored, strict=True):
-                Rendition.objects.create(track=track, format=fmt, file=name,
-                                         size=path.stat().st_size,
-                                         bitrate=rendered.bitrates[fmt])
+                Rendition.objects.create(
+                    track=track,
+                    format=fmt,
+                    file=name,
+                    size=path.stat().st_size,
+                    bitrate=rendered.bitrates[fmt],
+                )
             _apply_info(track, info, rendered)
             if cover and not track.cover and not (track.release and track.release.cover):
                 track.cover = cover
@@ -164,11 +173,16 @@ def _fail(*, track_id: int, message: str) -> Track | None:
 def retry_processing(*, track: Track) -> Track:
     """Send a failed track through the pipeline again (the original was kept)."""
     with transaction.atomic():
-        updated = Track.objects.filter(id=track.id).exclude(
-            status=Track.Status.PROCESSING
-        ).update(status=Track.Status.PROCESSING, status_message="",
-                 processing_started_at=timezone.now(),
-                 processing_attempts=track.processing_attempts + 1)
+        updated = (
+            Track.objects.filter(id=track.id)
+            .exclude(status=Track.Status.PROCESSING)
+            .update(
+                status=Track.Status.PROCESSING,
+                status_message="",
+                processing_started_at=timezone.now(),
+                processing_attempts=track.processing_attempts + 1,
+            )
+        )
         if updated:
             transaction.on_commit(lambda: enqueue_processing(track.id))
     track.refresh_from_db()

@@ -35,13 +35,20 @@ def _size_problem(size: int, filename: str) -> str | None:
     if size <= 0:
         return f"“{filename[:120]}” is empty (0 bytes). Please upload the file again."
     if size > settings.UPLOAD_MAX_BYTES:
-        return (f"“{filename[:120]}” is {filesizeformat(size)}; the limit is "
-                f"{filesizeformat(settings.UPLOAD_MAX_BYTES)} per file.")
+        return (
+            f"“{filename[:120]}” is {filesizeformat(size)}; the limit is "
+            f"{filesizeformat(settings.UPLOAD_MAX_BYTES)} per file."
+        )
     return None
 
 
 def start_upload(
-    *, user: User, artist: Artist, filename: str, size: int, release: Release | None = None,
+    *,
+    user: User,
+    artist: Artist,
+    filename: str,
+    size: int,
+    release: Release | None = None,
     position: int = 0,
 ) -> tuple[Upload, dict]:
     """Reserve a place for one file. Returns the Upload and where the browser sends the bytes."""
@@ -53,8 +60,13 @@ def start_upload(
         raise UploadRejected("That release belongs to another artist.")
     suffix = PurePath(filename).suffix.lower()
     upload = Upload.objects.create(
-        user=user, artist=artist, release=release, position=position, filename=filename[:255],
-        declared_size=size, key=f"originals/{artist.id}/{secrets.token_hex(12)}{suffix}",
+        user=user,
+        artist=artist,
+        release=release,
+        position=position,
+        filename=filename[:255],
+        declared_size=size,
+        key=f"originals/{artist.id}/{secrets.token_hex(12)}{suffix}",
     )
     return upload, upload_target(upload=upload)
 
@@ -62,11 +74,18 @@ def start_upload(
 def upload_target(*, upload: Upload) -> dict:
     storage = audio_storage()
     if s3.is_s3(storage):
-        post = s3.presigned_post(storage=storage, name=upload.key,
-                                 max_bytes=settings.UPLOAD_MAX_BYTES, ttl=settings.UPLOAD_TTL)
+        post = s3.presigned_post(
+            storage=storage,
+            name=upload.key,
+            max_bytes=settings.UPLOAD_MAX_BYTES,
+            ttl=settings.UPLOAD_TTL,
+        )
         return {"url": post["url"], "fields": post["fields"], "direct": True}
-    return {"url": reverse("tracks:upload_receive", kwargs={"upload_id": upload.id}),
-            "fields": {}, "direct": False}
+    return {
+        "url": reverse("tracks:upload_receive", kwargs={"upload_id": upload.id}),
+        "fields": {},
+        "direct": False,
+    }
 
 
 def receive_upload_file(*, upload: Upload, file) -> Upload:
@@ -99,12 +118,16 @@ def complete_upload(*, upload: Upload, visibility: str = Visibility.PUBLIC) -> T
             _reject(upload, problem)
         else:
             track = Track.objects.create(
-                artist=upload.artist, release=upload.release, position=upload.position,
+                artist=upload.artist,
+                release=upload.release,
+                position=upload.position,
                 title=PurePath(upload.filename).stem[:200] or "Untitled",
                 visibility=visibility if visibility in Visibility.values else Visibility.PUBLIC,
-                original=upload.key, original_filename=upload.filename,
+                original=upload.key,
+                original_filename=upload.filename,
                 original_size=audio_storage().size(upload.key),
-                processing_started_at=timezone.now(), processing_attempts=1,
+                processing_started_at=timezone.now(),
+                processing_attempts=1,
             )
             upload.state, upload.track = Upload.State.COMPLETED, track
             upload.save(update_fields=["state", "track"])

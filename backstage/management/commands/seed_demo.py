@@ -1,0 +1,162 @@
+"""Seed the embedded default with demo artists, music and fans (idempotent)."""
+
+import tempfile
+from pathlib import Path
+
+from allauth.account.models import EmailAddress
+from django.core.files import File
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from artists import services as artist_services
+from artists.models import Artist
+from backstage.demo import artwork, synthesise
+from backstage.images import normalise_image
+from backstage.models import User
+from tracks import services as track_services
+from tracks.models import Release
+
+DEMO_PASSWORD = "listen-to-backstage"
+
+ARTISTS = [
+    {
+        "name": "Mira Sol",
+        "slug": "mira-sol",
+        "location": "Lisbon",
+        "bio": "Bedroom synth-pop about night buses and long summers.",
+        "links": ["https://example.org/mira-sol"],
+        "release": ("Night Bus Home", "ep", ["Last Stop", "Sodium Lights", "Window Seat"]),
+        "singles": ["Tidewater"],
+    },
+    {
+        "name": "The Lantern Choir",
+        "slug": "the-lantern-choir",
+        "location": "Glasgow",
+        "bio": "Four friends, one harmonium, too many songs about the sea.",
+        "links": [],
+        "release": ("Harbour Songs", "album", ["Salt", "The Long Rope", "Gannets", "Home Light"]),
+        "singles": [],
+    },
+    {
+        "name": "Kōji Drift",
+        "slug": "koji-drift",
+        "location": "Osaka",
+        "bio": "Slow ambient loops recorded between trains.",
+        "links": ["https://example.org/koji"],
+        "release": ("Platform 4", "ep", ["Morning Platform", "Overhead Wires"]),
+        "singles": ["Rain on Tin"],
+    },
+]
+FANS = [("fan@example.com", "Sam Listener"), ("jo@example.com", "Jo Crate-Digger")]
+
+
+class Command(BaseCommand):
+    help = "Create demo artists with generated music, and demo fans. Safe to run twice."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seconds", type=int, default=75, help="Length of each track.")
+
+    def handle(self, *args, seconds: int, **options):
+        admin = self._user("admin@example.com", "Site admin", staff=True)
+        for email, name in FANS:
+            self._user(email, name)
+        seed = 0
+        with tempfile.TemporaryDirectory() as tmp:
+            for spec in ARTISTS:
+                seed += 100
+                if Artist.objects.filter(slug=spec["slug"]).exists():
+                    continue
+                self._artist(spec, seed=seed, seconds=seconds, workdir=Path(tmp))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo ready. Log in as fan@example.com, mira-sol@example.com or {admin.email} "
+                f"(password: {DEMO_PASSWORD})."
+            )
+        )
+
+    def _user(self, email: str, name: str, *, staff: bool = False) -> User:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(
+                username=email.split("@")[0],
+                email=email,
+                password=DEMO_PASSWORD,
+                display_name=name,
+                is_staff=staff,
+                is_superuser=staff,
+            )
+            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        return user
+
+    @transaction.atomic
+    def _artist(self, spec: dict, *, seed: int, seconds: int, workdir: Path) -> None:
+        user = self._user(f"{spec['slug']}@example.com", spec["name"])
+        artist = artist_services.create_artist(
+            user=user,
+            name=spec["name"],
+            slug=spec["slug"],
+            bio=spec["bio"],
+            links=spec["links"],
+            location=spec["location"],
+            avatar=normalise_image(artwork(seed=seed + 1, size=400), max_side=400, stem="avatar"),
+            banner=normalise_image(artwork(seed=seed + 2, size=1200), max_side=1600, stem="banner"),
+        )
+        title, kind, track_titles = spec["release"]
+        release = track_services.create_release(
+            artist=artist,
+            title=title,
+            kind=kind,
+            visibility="public",
+            cover=normalise_image(artwork(seed=seed + 3), max_side=1200, stem="cover"),
+        )
+        for position, track_title in enumerate(track_titles, start=1):
+            self._track(
+                artist,
+                track_title,
+                seed=seed + 10 + position,
+                seconds=seconds,
+                workdir=workdir,
+                release=release,
+                position=position,
+            )
+        for n, track_title in enumerate(spec["singles"]):
+            self._track(
+                artist,
+                track_title,
+                seed=seed + 50 + n,
+                seconds=seconds,
+                workdir=workdir,
+                cover_seed=seed + 60 + n,
+            )
+        self.stdout.write(f"  {artist.name}: {len(track_titles) + len(spec['singles'])} tracks")
+
+    def _track(
+        self,
+        artist,
+        title,
+        *,
+        seed,
+        seconds,
+        workdir,
+        release: Release | None = None,
+        position: int = 0,
+        cover_seed: int | None = None,
+    ):
+        path = synthesise(workdir / f"{seed}.flac", seed=seed, seconds=seconds)
+        upload, _ = track_services.start_upload(
+            user=artist.user,
+            artist=artist,
+            filename=f"{title}.flac",
+            size=path.stat().st_size,
+            release=release,
+            position=position,
+        )
+        with open(path, "rb") as handle:
+            track_services.receive_upload_file(upload=upload, file=File(handle, name=path.name))
+        track = track_services.complete_upload(upload=upload)
+        changes = {"title": title, "genre": "Electronic", "licence": "cc-by"}
+        if cover_seed is not None:
+            changes["cover"] = normalise_image(
+                artwork(seed=cover_seed), max_side=1200, stem="cover"
+            )
+        track_services.update_track(track=track, **changes)

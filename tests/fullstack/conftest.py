@@ -1,0 +1,195 @@
+"""The full stack for real: PostgreSQL, Redis, an S3 endpoint (moto) and a Celery worker process.
+
+Settings are read from the environment before any conftest is imported (pytest-django sets
+Django up first), so `make test-fullstack` names the services, including the free port moto
+must listen on. This file starts moto on that port and a worker on the test database, and
+stops both when the session ends.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import boto3
+import pytest
+import redis
+from django.conf import settings
+
+BIN = Path(sys.executable).parent
+QUEUES = "audio,analytics,payments,default"
+WORKER_LOG = pytest.StashKey[Path]()
+
+
+def _not_configured() -> str | None:
+    if not settings.S3_BUCKET or not settings.S3_ENDPOINT_URL:
+        return "S3_BUCKET and S3_ENDPOINT_URL are not set"
+    if not settings.REDIS_URL:
+        return "REDIS_URL is not set"
+    if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return "DATABASE_URL does not name a PostgreSQL database"
+    return None
+
+
+def _wait_until(ready, *, what: str, process: subprocess.Popen, log: Path, timeout: float):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"{what} exited with {process.returncode}:\n{_tail(log)}")
+        if ready():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"{what} did not start within {timeout:.0f} s:\n{_tail(log)}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM (a Celery worker finishes its task and exits), then SIGKILL if it hangs."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _tail(path: Path, lines: int = 60) -> str:
+    if not path.exists():
+        return "(no log)"
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def s3_client():
+    options = settings.STORAGES["audio"]["OPTIONS"]
+    return boto3.client(
+        "s3",
+        endpoint_url=settings.S3_ENDPOINT_URL,
+        region_name=options["region_name"],
+        aws_access_key_id=options["access_key"],
+        aws_secret_access_key=options["secret_key"],
+    )
+
+
+def bucket_keys(prefix: str = "") -> set[str]:
+    pages = (
+        s3_client()
+        .get_paginator("list_objects_v2")
+        .paginate(Bucket=settings.S3_BUCKET, Prefix=prefix)
+    )
+    return {item["Key"] for page in pages for item in page.get("Contents", [])}
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """A moto S3 server on the port S3_ENDPOINT_URL names, with the bucket created."""
+    problem = _not_configured()
+    if problem:
+        pytest.skip(f"{problem}: run the full-stack tests with `make test-fullstack`")
+    endpoint = urlsplit(settings.S3_ENDPOINT_URL)
+    log = tmp_path_factory.mktemp("moto") / "moto.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [BIN / "moto_server", "-H", endpoint.hostname, "-p", str(endpoint.port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until(
+            lambda: _answers(endpoint.hostname, endpoint.port),
+            what="moto_server",
+            process=process,
+            log=log,
+            timeout=20,
+        )
+        options = settings.STORAGES["audio"]["OPTIONS"]
+        client = boto3.client(
+            "s3", endpoint_url=settings.S3_ENDPOINT_URL, region_name=options["region_name"],
+            aws_access_key_id=options["access_key"], aws_secret_access_key=options["secret_key"],
+        )
+        client.create_bucket(Bucket=settings.S3_BUCKET)
+        yield client
+    finally:
+        _stop(process)
+
+
+def _answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings():
+    """Our own test database name, so a unit-test run at the same time is left alone."""
+    database = settings.DATABASES["default"]
+    database.setdefault("TEST", {})
+    database["TEST"]["NAME"] = f"test_{database['NAME']}_fullstack"
+
+
+@pytest.fixture(scope="session")
+def celery_worker(request, django_db_setup, s3, tmp_path_factory):
+    """A real worker process on the test database, consuming every queue from Redis."""
+    from django.db import connection
+
+    from backstage.celery import app
+
+    broker = redis.Redis.from_url(settings.REDIS_URL)
+    if broker.connection_pool.connection_kwargs.get("db", 0) == 0:
+        pytest.fail("REDIS_URL names Redis database 0; give the tests their own (e.g. /15)")
+    broker.flushdb()  # no tasks left over from an earlier, interrupted run
+    database_url = (
+        urlsplit(os.environ["DATABASE_URL"])
+        ._replace(path="/" + connection.settings_dict["NAME"])
+        .geturl()
+    )
+    hostname = f"fullstack-{os.getpid()}@{socket.gethostname()}"
+    log = tmp_path_factory.mktemp("celery") / "worker.log"
+    request.config.stash[WORKER_LOG] = log
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [
+                BIN / "celery",
+                "-A",
+                "backstage",
+                "worker",
+                "-Q",
+                QUEUES,
+                "--concurrency=1",
+                "--pool=solo",
+                "-n",
+                hostname,
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=INFO",
+            ],
+            cwd=settings.BASE_DIR,
+            env={**os.environ, "DATABASE_URL": database_url},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until(
+            lambda: app.control.ping(destination=[hostname], timeout=0.5),
+            what="celery worker",
+            process=process,
+            log=log,
+            timeout=40,
+        )
+        yield hostname
+    finally:
+        _stop(process)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    log = item.config.stash.get(WORKER_LOG, None)
+    if report.failed and log is not None:
+        report.sections.append(("celery worker log (tail)", _tail(log)))
+    return report

@@ -1,0 +1,107 @@
+from django.contrib import admin, messages
+
+from . import services
+from .models import Release, Rendition, Track, Upload
+
+
+class RenditionInline(admin.TabularInline):
+    model = Rendition
+    extra = 0
+    readonly_fields = ("format", "file", "size", "bitrate")
+    can_delete = False
+
+
+class TakenDownFilter(admin.SimpleListFilter):
+    title = "taken down"
+    parameter_name = "taken_down"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "Taken down"), ("no", "Available"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(taken_down_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(taken_down_at__isnull=True)
+        return queryset
+
+
+@admin.register(Track)
+class TrackAdmin(admin.ModelAdmin):
+    list_display = (
+        "title",
+        "artist",
+        "release",
+        "status",
+        "visibility",
+        "taken_down_at",
+        "duration",
+        "created_at",
+    )
+    list_filter = ("status", "visibility", TakenDownFilter, "licence", "created_at")
+    search_fields = ("title", "artist__name", "artist__slug", "public_id", "original_filename")
+    list_select_related = ("artist", "release")
+    readonly_fields = (
+        "public_id",
+        "status",
+        "status_message",
+        "original",
+        "original_filename",
+        "original_size",
+        "duration",
+        "codec",
+        "sample_rate",
+        "channels",
+        "bitrate",
+        "loudness_lufs",
+        "embedded_tags",
+        "processing_attempts",
+        "processing_started_at",
+        "taken_down_at",
+        "takedown_reason",
+        "created_at",
+        "updated_at",
+    )
+    exclude = ("peaks", "edited_fields")
+    inlines = [RenditionInline]
+    actions = ["take_down", "restore", "reprocess"]
+    date_hierarchy = "created_at"
+
+    @admin.action(description="Take down (unplayable everywhere at once)")
+    def take_down(self, request, queryset):
+        for track in queryset:
+            services.take_down_track(
+                track=track, by=request.user, reason="Taken down by moderation"
+            )
+        self.message_user(request, f"Took down {queryset.count()} track(s).", messages.SUCCESS)
+
+    @admin.action(description="Restore taken-down tracks")
+    def restore(self, request, queryset):
+        for track in queryset.filter(taken_down_at__isnull=False):
+            services.restore_track(track=track)
+        self.message_user(request, "Restored.", messages.SUCCESS)
+
+    @admin.action(description="Reprocess audio (failed or ready tracks)")
+    def reprocess(self, request, queryset):
+        count = 0
+        for track in queryset.exclude(status=Track.Status.PROCESSING):
+            services.retry_processing(track=track)
+            count += 1
+        self.message_user(request, f"Sent {count} track(s) to processing.", messages.SUCCESS)
+
+
+@admin.register(Release)
+class ReleaseAdmin(admin.ModelAdmin):
+    list_display = ("title", "artist", "kind", "visibility", "release_date", "taken_down_at")
+    list_filter = ("kind", "visibility", TakenDownFilter)
+    search_fields = ("title", "artist__name", "public_id")
+    list_select_related = ("artist",)
+    readonly_fields = ("public_id", "created_at", "updated_at")
+
+
+@admin.register(Upload)
+class UploadAdmin(admin.ModelAdmin):
+    list_display = ("filename", "artist", "state", "declared_size", "created_at")
+    list_filter = ("state",)
+    search_fields = ("filename", "artist__name")
+    readonly_fields = [f.name for f in Upload._meta.fields]
