@@ -12,14 +12,19 @@ PYTEST_WORKERS ?= 2
 
 .PHONY: run venv seed test test-unit test-fullstack test-e2e lint format bench check-deploy compose-check clean
 
-$(PY): pyproject.toml uv.lock
+STAMP := $(VENV)/.synced
+
+# The virtualenv, synced with uv.lock. A stamp file, because .venv/bin/python is a symlink
+# whose date is the interpreter's. uv comes from PyPI into the venv (pip via ensurepip).
+$(STAMP): pyproject.toml uv.lock
 	@python=$$(scripts/find-python) && \
 	  { [ -x $(PY) ] || "$$python" -m venv $(VENV); }
-	@$(BIN)/pip install -q --disable-pip-version-check uv
+	@[ -x $(BIN)/uv ] || { $(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip >/dev/null; \
+	  $(PY) -m pip install -q --disable-pip-version-check uv; }
 	@$(BIN)/uv sync --frozen --inexact --python $(PY) --quiet
-	@touch $(PY)
+	@touch $(STAMP)
 
-venv: $(PY)
+venv: $(STAMP)
 
 run: venv
 	$(PY) manage.py migrate --noinput
@@ -44,16 +49,25 @@ test: venv
 test-unit: venv
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not fullstack and not e2e" tests
 
+# Settings are read before any conftest runs, so S3 is named here: tests/fullstack/conftest.py
+# starts moto on this free port (and a Celery worker), and stops both at the end.
 test-fullstack: venv
+	port=$$($(PY) -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') && \
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+	  S3_BUCKET=backstage-fullstack S3_ENDPOINT_URL=http://127.0.0.1:$$port \
+	  S3_ACCESS_KEY=testing S3_SECRET_KEY=testing S3_REGION=us-east-1 \
 	  $(BIN)/pytest -m fullstack tests/fullstack
 
 test-e2e: venv
 	DATABASE_URL=$(TEST_DATABASE_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true \
 	  $(BIN)/pytest -m e2e tests/e2e
 
+# The production shape (docker-compose.yml): PostgreSQL, Redis, S3 and an SMTP server are named
+# but never contacted; the checks only read the settings they produce.
 check-deploy: venv
 	DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=example.org \
+	  DATABASE_URL=postgres://backstage@postgres/backstage REDIS_URL=redis://redis:6379/0 \
+	  S3_BUCKET=backstage S3_ENDPOINT_URL=http://minio:9000 EMAIL_HOST=smtp.example.org \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 bench: venv

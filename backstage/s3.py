@@ -10,6 +10,7 @@ import boto3
 from botocore.config import Config
 from django.conf import settings
 from django.core.files.storage import Storage
+from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
 
 
@@ -23,11 +24,12 @@ def object_key(storage: Storage, name: str) -> str:
 
 
 @cache
-def signing_client():
+def signing_client(*, internal: bool = False):
+    """A client that signs URLs for browsers (or, internal=True, for nginx inside the stack)."""
     options = settings.STORAGES["audio"]["OPTIONS"]
     return boto3.client(
         "s3",
-        endpoint_url=settings.S3_PUBLIC_ENDPOINT_URL,
+        endpoint_url=settings.S3_ENDPOINT_URL if internal else settings.S3_PUBLIC_ENDPOINT_URL,
         aws_access_key_id=options["access_key"],
         aws_secret_access_key=options["secret_key"],
         region_name=options["region_name"],
@@ -37,8 +39,10 @@ def signing_client():
     )
 
 
-def presigned_get(*, storage: Storage, name: str, ttl: int, content_type: str) -> str:
-    return signing_client().generate_presigned_url(
+def presigned_get(
+    *, storage: Storage, name: str, ttl: int, content_type: str, internal: bool = False
+) -> str:
+    return signing_client(internal=internal).generate_presigned_url(
         "get_object",
         Params={
             "Bucket": storage.bucket_name,
@@ -57,3 +61,18 @@ def presigned_post(*, storage: Storage, name: str, max_bytes: int, ttl: int) -> 
         Conditions=[["content-length-range", 1, max_bytes]],
         ExpiresIn=ttl,
     )
+
+
+class BrowserFacingS3Storage(S3Storage):
+    """S3Storage whose file URLs (covers, avatars) are signed for the public endpoint."""
+
+    def url(self, name, parameters=None, expire=None, http_method=None):
+        return signing_client().generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": self.bucket_name,
+                "Key": object_key(self, name),
+                **(parameters or {}),
+            },
+            ExpiresIn=expire or self.querystring_expire,
+        )

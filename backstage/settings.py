@@ -95,7 +95,7 @@ TEMPLATES = [
 VAR_DIR = Path(os.getenv("VAR_DIR", BASE_DIR / "var"))
 DATABASES = {
     "default": dj_database_url.parse(
-        os.getenv("DATABASE_URL", f"sqlite:///{VAR_DIR / 'backstage.sqlite3'}"),
+        os.getenv("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'backstage.sqlite3'}",
         conn_max_age=envint("DB_CONN_MAX_AGE", 0),
     )
 }

@@ -22,6 +22,12 @@ def _isolated_media(settings, tmp_path):
         }
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Real password hashing costs about a second per user made by the factories."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def artist(db):
     """An artist (the owner of the music in most tests)."""

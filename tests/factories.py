@@ -44,6 +44,7 @@ class TrackFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Track
+        skip_postgeneration_save = True
 
     artist = factory.SubFactory(ArtistFactory)
     title = factory.Sequence(lambda n: f"Track {n}")

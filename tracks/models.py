@@ -2,9 +2,12 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import Q
+from django.dispatch import receiver
 from django.urls import reverse
+from django.utils.functional import LazyObject, empty
 from django.utils.text import slugify
 
 from artists.models import Artist
@@ -15,11 +18,32 @@ def new_public_id() -> str:
     return secrets.token_urlsafe(8)
 
 
+class _AudioStorage(LazyObject):
+    """storages["audio"], looked up on first use and again whenever STORAGES changes.
+
+    A FileField calls a callable `storage` once, when models load: without this, Track.original
+    and Rendition.file would keep the storage of that moment even after STORAGES is overridden
+    (each test points it at its own folder), and write where the rest of the code never looks.
+    """
+
+    def _setup(self):
+        from django.core.files.storage import storages
+
+        self._wrapped = storages["audio"]
+
+
+_audio = _AudioStorage()
+
+
+@receiver(setting_changed)
+def _forget_audio_storage(*, setting, **kwargs):
+    if setting == "STORAGES":
+        _audio._wrapped = empty
+
+
 def audio_storage():
     """Originals and renditions live apart from images: never public, reached by signed URL."""
-    from django.core.files.storage import storages
-
-    return storages["audio"]
+    return _audio
 
 
 class Visibility(models.TextChoices):

@@ -90,7 +90,11 @@ def artist_page(*, user: User | None, artist: Artist) -> dict:
     if not owner:
         releases = releases.filter(visibility=Visibility.PUBLIC, taken_down_at__isnull=True)
         singles = singles.filter(PLAYABLE, visibility=Visibility.PUBLIC)
-        visible = Q(tracks__status=Track.Status.READY, tracks__taken_down_at__isnull=True)
+        visible = Q(
+            tracks__status=Track.Status.READY,
+            tracks__taken_down_at__isnull=True,
+            tracks__visibility__in=[Visibility.PUBLIC, Visibility.UNLISTED],
+        )
         releases = releases.filter(visible).distinct()
     playable_in_release = Track.objects.filter(PLAYABLE).order_by("position", "id")
     if not owner:

@@ -10,6 +10,7 @@ switch to private stops playback at once, even in players that already hold the 
 
 import os
 import re
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
@@ -52,8 +53,10 @@ def stream_sources(*, track: Track, user: User | None) -> list[dict]:
     ]
 
 
-def rendition_for_token(token: str) -> Rendition:
-    """The rendition a valid, unexpired token names, if its track may still be heard."""
+def rendition_for_token(token: str, *, user: User | None) -> Rendition:
+    """The rendition a valid, unexpired token names, if its track may still be heard by both
+    the listener it was issued to and `user`, who is asking (a link to a private track must
+    not play for whoever it is passed on to)."""
     try:
         claims = signing.loads(token, salt=SALT, max_age=settings.STREAM_URL_TTL)
     except signing.BadSignature as exc:  # includes SignatureExpired
@@ -62,13 +65,29 @@ def rendition_for_token(token: str) -> Rendition:
     listener = User.objects.filter(id=claims.get("u")).first() if claims.get("u") else None
     if rendition is None or not rendition.track.is_playable:
         raise Http404("This track is not available.")
-    if not can_see_track(user=listener, track=rendition.track):
+    if not (
+        can_see_track(user=listener, track=rendition.track)
+        and can_see_track(user=user, track=rendition.track)
+    ):
         raise Http404("This track is not available.")
     return rendition
 
 
 def serve_rendition(request, rendition: Rendition) -> HttpResponse:
     storage = audio_storage()
+    if s3.is_s3(storage) and settings.MEDIA_ACCEL_PREFIX:
+        # nginx fetches from S3 itself (an internal location proxying to it), with a URL
+        # signed for the address nginx uses; the browser only ever sees our stream URL.
+        url = urlsplit(
+            s3.presigned_get(
+                storage=storage,
+                name=rendition.file.name,
+                ttl=settings.STREAM_REDIRECT_TTL,
+                content_type=rendition.mime_type,
+                internal=True,
+            )
+        )
+        return _accel_response(f"{url.path}?{url.query}", rendition.mime_type)
     if s3.is_s3(storage):
         url = s3.presigned_get(
             storage=storage,
@@ -80,12 +99,15 @@ def serve_rendition(request, rendition: Rendition) -> HttpResponse:
         response["Cache-Control"] = "private, no-store"
         return response
     if settings.MEDIA_ACCEL_PREFIX:
-        response = HttpResponse(content_type=rendition.mime_type)
-        response["X-Accel-Redirect"] = (
-            settings.MEDIA_ACCEL_PREFIX.rstrip("/") + "/" + rendition.file.name
-        )
-        return response
+        return _accel_response("/" + rendition.file.name, rendition.mime_type)
     return _ranged_file_response(request, storage.path(rendition.file.name), rendition.mime_type)
+
+
+def _accel_response(path: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content_type=content_type)
+    response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_PREFIX.rstrip("/") + path
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _ranged_file_response(request, path: str, content_type: str) -> HttpResponse:

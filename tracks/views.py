@@ -20,7 +20,12 @@ from .models import Track
 
 
 def _invalid(form) -> JsonResponse:
-    message = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    """A 400 naming each field with a problem ("Size: Enter a whole number.")."""
+    message = " ".join(
+        f"{form[name].label}: {error}" if name in form.fields else str(error)
+        for name, errors in form.errors.items()
+        for error in errors
+    )
     return JsonResponse({"error": message or "That request could not be read."}, status=400)
 
 
@@ -221,7 +226,7 @@ def track_play(request, public_id):
 
 @require_GET
 def stream(request, token):
-    rendition = streaming.rendition_for_token(token)
+    rendition = streaming.rendition_for_token(token, user=request.user)
     return streaming.serve_rendition(request, rendition)
 
 

@@ -47,7 +47,7 @@
 
   function initUploader(section) {
     const form = section.querySelector("#upload-form");
-    const input = form.querySelector("input[type=file]");
+    const input = form.querySelector("input[name=files]");
     const list = section.querySelector("[data-upload-list]");
     const done = section.querySelector("[data-upload-done]");
     const formError = form.querySelector("[data-form-error]");

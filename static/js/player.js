@@ -84,6 +84,7 @@
     ui.title.href = (meta && meta.url) || "#";
     ui.artist.textContent = (meta && meta.artist) || item.artist || "";
     ui.artist.href = (meta && meta.artist_url) || "#";
+    ui.artist.hidden = !ui.artist.textContent;
     if (meta && meta.cover) { ui.cover.src = meta.cover; ui.cover.hidden = false; } else { ui.cover.hidden = true; }
     renderQueue();
     markPlayingButtons();

@@ -21,7 +21,10 @@ import redis
 from django.conf import settings
 
 BIN = Path(sys.executable).parent
-QUEUES = "audio,analytics,payments,default"
+WORKER_ARGS = [
+    *("-A", "backstage", "worker", "-Q", "audio,analytics,payments,default"),
+    *("--concurrency=1", "--pool=solo", "--without-gossip", "--without-mingle", "--loglevel=INFO"),
+]
 WORKER_LOG = pytest.StashKey[Path]()
 
 
@@ -35,19 +38,24 @@ def _not_configured() -> str | None:
     return None
 
 
-def _wait_until(ready, *, what: str, process: subprocess.Popen, log: Path, timeout: float):
+def _start(args: list, *, log: Path, **kwargs) -> subprocess.Popen:
+    with open(log, "wb") as out:
+        return subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, **kwargs)
+
+
+def _wait_until(ready, *, process: subprocess.Popen, log: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"{what} exited with {process.returncode}:\n{_tail(log)}")
+            pytest.fail(f"{process.args} exited with {process.returncode}:\n{_tail(log)}")
         if ready():
             return
         time.sleep(0.2)
-    pytest.fail(f"{what} did not start within {timeout:.0f} s:\n{_tail(log)}")
+    pytest.fail(f"{process.args} did not start within {timeout:.0f} s:\n{_tail(log)}")
 
 
 def _stop(process: subprocess.Popen) -> None:
-    """SIGTERM (a Celery worker finishes its task and exits), then SIGKILL if it hangs."""
+    """SIGTERM (a Celery worker finishes its task, then exits), SIGKILL if that hangs."""
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         try:
@@ -63,59 +71,6 @@ def _tail(path: Path, lines: int = 60) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
-def s3_client():
-    options = settings.STORAGES["audio"]["OPTIONS"]
-    return boto3.client(
-        "s3",
-        endpoint_url=settings.S3_ENDPOINT_URL,
-        region_name=options["region_name"],
-        aws_access_key_id=options["access_key"],
-        aws_secret_access_key=options["secret_key"],
-    )
-
-
-def bucket_keys(prefix: str = "") -> set[str]:
-    pages = (
-        s3_client()
-        .get_paginator("list_objects_v2")
-        .paginate(Bucket=settings.S3_BUCKET, Prefix=prefix)
-    )
-    return {item["Key"] for page in pages for item in page.get("Contents", [])}
-
-
-@pytest.fixture(scope="session")
-def s3_server(tmp_path_factory):
-    """A moto S3 server on the port S3_ENDPOINT_URL names, with the bucket created."""
-    problem = _not_configured()
-    if problem:
-        pytest.skip(f"{problem}: run the full-stack tests with `make test-fullstack`")
-    endpoint = urlsplit(settings.S3_ENDPOINT_URL)
-    log = tmp_path_factory.mktemp("moto") / "moto.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [BIN / "moto_server", "-H", endpoint.hostname, "-p", str(endpoint.port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_until(
-            lambda: _answers(endpoint.hostname, endpoint.port),
-            what="moto_server",
-            process=process,
-            log=log,
-            timeout=20,
-        )
-        options = settings.STORAGES["audio"]["OPTIONS"]
-        client = boto3.client(
-            "s3", endpoint_url=settings.S3_ENDPOINT_URL, region_name=options["region_name"],
-            aws_access_key_id=options["access_key"], aws_secret_access_key=options["secret_key"],
-        )
-        client.create_bucket(Bucket=settings.S3_BUCKET)
-        yield client
-    finally:
-        _stop(process)
-
-
 def _answers(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=1):
@@ -125,58 +80,77 @@ def _answers(host: str, port: int) -> bool:
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings():
-    """Our own test database name, so a unit-test run at the same time is left alone."""
-    database = settings.DATABASES["default"]
-    database.setdefault("TEST", {})
-    database["TEST"]["NAME"] = f"test_{database['NAME']}_fullstack"
+def s3(tmp_path_factory):
+    """A moto S3 server on the port S3_ENDPOINT_URL names, with the bucket created.
+
+    Yields a boto3 client, to look inside the bucket as an operator would.
+    """
+    problem = _not_configured()
+    if problem:
+        pytest.skip(f"{problem}: run the full-stack tests with `make test-fullstack`")
+    endpoint = urlsplit(settings.S3_ENDPOINT_URL)
+    log = tmp_path_factory.mktemp("moto") / "moto.log"
+    process = _start(
+        [BIN / "moto_server", "-H", endpoint.hostname, "-p", str(endpoint.port)], log=log
+    )
+    try:
+        _wait_until(
+            lambda: _answers(endpoint.hostname, endpoint.port),
+            process=process,
+            log=log,
+            timeout=20,
+        )
+        options = settings.STORAGES["audio"]["OPTIONS"]
+        client = boto3.client(
+            "s3",
+            endpoint_url=settings.S3_ENDPOINT_URL,
+            region_name=options["region_name"],
+            aws_access_key_id=options["access_key"],
+            aws_secret_access_key=options["secret_key"],
+        )
+        client.create_bucket(Bucket=settings.S3_BUCKET)
+        yield client
+    finally:
+        _stop(process)
 
 
 @pytest.fixture(scope="session")
-def celery_worker(request, django_db_setup, s3, tmp_path_factory):
-    """A real worker process on the test database, consuming every queue from Redis."""
+def django_db_modify_db_settings():
+    """A test database of our own, so a unit-test run at the same time is left alone."""
+    database = settings.DATABASES["default"]
+    database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_fullstack"
+
+
+@pytest.fixture(scope="session")
+def celery_worker(request, s3, django_db_setup, tmp_path_factory):
+    """A real worker process on the test database, consuming every queue from Redis.
+
+    Started after pytest-django has created the test database, and stopped before it drops it
+    (this fixture depends on django_db_setup), so the worker never holds a connection to it.
+    """
     from django.db import connection
 
     from backstage.celery import app
 
     broker = redis.Redis.from_url(settings.REDIS_URL)
     if broker.connection_pool.connection_kwargs.get("db", 0) == 0:
-        pytest.fail("REDIS_URL names Redis database 0; give the tests their own (e.g. /15)")
+        pytest.fail("REDIS_URL names Redis database 0; give the tests their own, e.g. /15")
     broker.flushdb()  # no tasks left over from an earlier, interrupted run
-    database_url = (
-        urlsplit(os.environ["DATABASE_URL"])
-        ._replace(path="/" + connection.settings_dict["NAME"])
-        .geturl()
+    test_database = urlsplit(os.environ["DATABASE_URL"])._replace(
+        path="/" + connection.settings_dict["NAME"]
     )
     hostname = f"fullstack-{os.getpid()}@{socket.gethostname()}"
     log = tmp_path_factory.mktemp("celery") / "worker.log"
     request.config.stash[WORKER_LOG] = log
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [
-                BIN / "celery",
-                "-A",
-                "backstage",
-                "worker",
-                "-Q",
-                QUEUES,
-                "--concurrency=1",
-                "--pool=solo",
-                "-n",
-                hostname,
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel=INFO",
-            ],
-            cwd=settings.BASE_DIR,
-            env={**os.environ, "DATABASE_URL": database_url},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    process = _start(
+        [BIN / "celery", *WORKER_ARGS, "-n", hostname],
+        log=log,
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DATABASE_URL": test_database.geturl()},
+    )
     try:
         _wait_until(
             lambda: app.control.ping(destination=[hostname], timeout=0.5),
-            what="celery worker",
             process=process,
             log=log,
             timeout=40,
@@ -188,6 +162,7 @@ def celery_worker(request, django_db_setup, s3, tmp_path_factory):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
+    """A failing full-stack test shows what the worker was doing."""
     report = yield
     log = item.config.stash.get(WORKER_LOG, None)
     if report.failed and log is not None:

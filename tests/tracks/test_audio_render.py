@@ -13,8 +13,14 @@ def rendered(path, tmp_path, *, declared_duration=None):
     return render.render(str(path), tmp_path, declared_duration=declared_duration, timeout=60)
 
 
-def test_it_makes_an_opus_and_an_mp3_copy_that_play_for_as_long_as_the_original(tmp_path):
-    result = rendered(audio_file("flac", seconds=3), tmp_path)
+@pytest.fixture(scope="module")
+def melody(tmp_path_factory):
+    """The 3-second melody rendered once for the tests that only look at the result."""
+    return rendered(audio_file("flac", seconds=3), tmp_path_factory.mktemp("melody"))
+
+
+def test_it_makes_an_opus_and_an_mp3_copy_that_play_for_as_long_as_the_original(melody):
+    result = melody
 
     assert set(result.files) == {"opus", "mp3"}
     opus = probe.probe(str(result.files["opus"]))
@@ -53,16 +59,12 @@ def test_the_waveform_has_600_bars_scaled_to_the_loudest(tmp_path):
     assert min(result.peaks) < 60  # the arpeggio's notes fade: the waveform is not flat
 
 
-def test_a_short_file_gets_one_bar_per_10_ms(tmp_path):
-    result = rendered(audio_file("flac", seconds=3), tmp_path)
-
-    assert len(result.peaks) == 300
+def test_a_short_file_gets_one_bar_per_10_ms(melody):
+    assert len(melody.peaks) == 300
 
 
-def test_it_measures_loudness(tmp_path):
-    result = rendered(audio_file("flac", seconds=3), tmp_path)
-
-    assert -30 < result.loudness_lufs < -5
+def test_it_measures_loudness(melody):
+    assert -30 < melody.loudness_lufs < -5
 
 
 def test_a_silent_file_renders_with_a_flat_waveform(tmp_path):

@@ -197,7 +197,9 @@ def enqueue_processing(track_id: int) -> None:
 
 def fail_stale_processing(*, older_than: timedelta | None = None) -> int:
     """The watchdog: tracks stuck in processing (a worker died mid-file) are marked failed."""
-    cutoff = timezone.now() - (older_than or timedelta(seconds=settings.PROCESSING_TIMEOUT))
+    if older_than is None:  # (timedelta(0) is falsy, but means "now")
+        older_than = timedelta(seconds=settings.PROCESSING_TIMEOUT)
+    cutoff = timezone.now() - older_than
     return Track.objects.filter(
         status=Track.Status.PROCESSING, processing_started_at__lt=cutoff
     ).update(status=Track.Status.FAILED, status_message=MESSAGE_STALE)

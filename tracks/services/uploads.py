@@ -156,7 +156,9 @@ def _reject(upload: Upload, message: str) -> None:
 
 def purge_abandoned_uploads(*, older_than: timedelta | None = None) -> int:
     """Delete uploads that never completed (and their bytes), so no orphan files stay behind."""
-    cutoff = timezone.now() - (older_than or timedelta(seconds=settings.UPLOAD_TTL))
+    if older_than is None:  # (timedelta(0) is falsy, but means "now")
+        older_than = timedelta(seconds=settings.UPLOAD_TTL)
+    cutoff = timezone.now() - older_than
     storage = audio_storage()
     abandoned = Upload.objects.filter(created_at__lt=cutoff).exclude(state=Upload.State.COMPLETED)
     count = 0
