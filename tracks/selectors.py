@@ -118,7 +118,9 @@ def studio(*, artist: Artist) -> dict:
     return {
         "releases": list(Release.objects.filter(artist=artist).prefetch_related("tracks")),
         "tracks": list(
-            Track.objects.filter(artist=artist).select_related("release").order_by("-created_at")
+            Track.objects.filter(artist=artist)
+            .select_related("artist", "release")
+            .order_by("-created_at")
         ),
     }
 
