@@ -65,6 +65,14 @@ class ReleaseForm(VisibleErrorsMixin, forms.ModelForm):
         }
 
 
+class NewReleaseForm(ReleaseForm):
+    """The release part of the upload page; its visibility comes from "Who can listen"."""
+
+    visibility = forms.ChoiceField(
+        choices=Visibility.choices, initial=Visibility.PUBLIC, widget=forms.HiddenInput
+    )
+
+
 class UploadStartForm(forms.Form):
     filename = forms.CharField(max_length=1000)
     size = forms.IntegerField(min_value=0)

@@ -15,7 +15,14 @@ from backstage.forms import form_changes
 
 from . import selectors, services, streaming
 from .audio.formats import ACCEPTED_DESCRIPTION, ACCEPTED_EXTENSIONS
-from .forms import ReleaseForm, TrackForm, TrackOrderForm, UploadCompleteForm, UploadStartForm
+from .forms import (
+    NewReleaseForm,
+    ReleaseForm,
+    TrackForm,
+    TrackOrderForm,
+    UploadCompleteForm,
+    UploadStartForm,
+)
 from .models import Track
 
 
@@ -50,7 +57,7 @@ def upload_page(request):
         "tracks/upload.html",
         {
             "artist": artist,
-            "release_form": ReleaseForm(prefix="release"),
+            "release_form": NewReleaseForm(prefix="release"),
             "accept": ",".join(ACCEPTED_EXTENSIONS),
             "accepted": ACCEPTED_DESCRIPTION,
             "max_bytes": settings.UPLOAD_MAX_BYTES,
@@ -63,7 +70,7 @@ def upload_page(request):
 @require_POST
 def release_create(request):
     artist = _artist_or_404(request)
-    form = ReleaseForm(request.POST, request.FILES, prefix="release")
+    form = NewReleaseForm(request.POST, request.FILES, prefix="release")
     if not form.is_valid():
         return _invalid(form)
     release = services.create_release(artist=artist, **form.cleaned_data)

@@ -161,6 +161,7 @@
           if (field.type === "file") { if (field.files[0]) data.append(field.name, field.files[0]); }
           else if ((field.type !== "radio" && field.type !== "checkbox") || field.checked) data.append(field.name, field.value);
         });
+        data.set("release-visibility", form.querySelector("[name=visibility]").value);
         try {
           const created = await postForm(section.dataset.releaseUrl, data, token);
           release = created.release;

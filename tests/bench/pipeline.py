@@ -22,6 +22,7 @@ SONG_SECONDS = 300
 LONG_SECONDS = 47 * 60  # 44.1 kHz stereo s16: ~500 MB of WAV
 TARGET_RATIO = 3.0  # whole pipeline vs a bare decode of the same file
 TARGET_WORKER_MB = 200
+FFMPEG = ["ffmpeg", "-v", "error", "-nostdin"]
 
 
 def _configure(var_dir: Path) -> None:
@@ -65,23 +66,53 @@ def long_wav(folder: Path, source: Path) -> Path:
     """~500 MB of 44.1 kHz stereo 16-bit WAV: the five-minute song looped for 47 minutes."""
     target = folder / "long-take.wav"
     subprocess.run(
-        ["ffmpeg", "-v", "error", "-nostdin", "-y", "-stream_loop", "-1", "-i", str(source)]
-        + ["-t", str(LONG_SECONDS), "-c:a", "pcm_s16le", str(target)],
+        [
+            *FFMPEG,
+            "-y",
+            "-stream_loop",
+            "-1",
+            "-i",
+            str(source),
+            "-t",
+            str(LONG_SECONDS),
+            "-c:a",
+            "pcm_s16le",
+            str(target),
+        ],
         check=True,
     )
     return target
 
 
-def bare_decode(path: Path, *, runs: int = 3) -> float:
-    """Best wall time of `ffmpeg -i file -f null -`: the floor any pipeline stands on."""
+def _ffmpeg_seconds(path: Path, output: list[str], *, runs: int = 1) -> float:
+    """Best wall time of ffmpeg decoding `path` into `output`."""
     best = float("inf")
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run(
-            ["ffmpeg", "-v", "error", "-nostdin", "-i", str(path), "-f", "null", "-"], check=True
-        )
+        subprocess.run([*FFMPEG, "-i", str(path), *output], check=True)
         best = min(best, time.perf_counter() - started)
     return best
+
+
+def bare_decode(path: Path) -> float:
+    """Best of 3 of `ffmpeg -i file -f null -`: the floor any pipeline stands on."""
+    return _ffmpeg_seconds(path, ["-f", "null", "-"], runs=3)
+
+
+def output_costs(path: Path, folder: Path, *, decode: float) -> dict[str, float]:
+    """What each output of the render adds to a bare decode, made by ffmpeg on its own."""
+    from tracks.audio.render import OUTPUTS, PEAK_RATE
+
+    outputs = {
+        fmt: [*options, "-y", str(folder / f"alone{ext}")]
+        for fmt, (ext, options, _) in OUTPUTS.items()
+    }
+    outputs["loudness"] = ["-af", "ebur128=framelog=verbose", "-f", "null", "-"]
+    outputs["peaks feed"] = ["-af", f"aresample={PEAK_RATE}", "-ac", "1", "-f", "s16le", "-y"]
+    outputs["peaks feed"].append(os.devnull)
+    return {
+        name: max(0.0, _ffmpeg_seconds(path, output) - decode) for name, output in outputs.items()
+    }
 
 
 # --- Through the services --------------------------------------------------------------------
@@ -178,13 +209,18 @@ def process(track_id: int) -> dict:
         services.process_track_audio(track_id=track_id)
         total = time.perf_counter() - started
     track = Track.objects.get(id=track_id)
-    return {"total": total, "stages": stages, "status": track.status, "message": track.status_message}
+    return {
+        "total": total,
+        "stages": stages,
+        "status": track.status,
+        "message": track.status_message,
+    }
 
 
 # --- The two measurements ------------------------------------------------------------------------
 
 
-def speed(artist, *, runs: int = 2) -> None:
+def speed(artist, folder: Path, *, runs: int = 2) -> None:
     source = song()
     size_mb = source.stat().st_size / 1e6
     print(f"Upload pipeline: {_clock(SONG_SECONDS)} of 44.1 kHz stereo FLAC ({size_mb:.1f} MB)")
@@ -221,9 +257,14 @@ def speed(artist, *, runs: int = 2) -> None:
     rest = total - probe["wall"] - render["wall"]
     print(f"    finish      store renditions, save track     {rest:7.2f} s")
     print(f"  (upload services: start, receive, complete      {best['upload']:7.2f} s)")
+    costs = output_costs(source, folder, decode=decode)
+    print("  What each output adds to a bare decode, made by ffmpeg alone:")
+    for name, seconds in costs.items():
+        print(f"    {name:<12}{seconds:>36.2f} s  {seconds / decode:5.1f}× bare decode")
+    floor = decode + sum(costs.values())
     print(
-        "  The render encodes Opus and MP3 and meters loudness; a bare decode does none of that,"
-        "\n  so the ratio is set by the encoders (ffmpeg CPU above), not by Python."
+        f"  ffmpeg floor for these outputs: {floor:.2f} s; the pipeline is "
+        f"{total / floor:.2f}× that floor."
     )
 
 
@@ -254,9 +295,8 @@ def memory(artist, folder: Path) -> None:
         f"(target < {TARGET_WORKER_MB} MB: {met}); {report['baseline_mb']:.0f} MB of it is "
         f"Django before the file"
     )
-    print(
-        f"  its ffmpeg child, peak RSS                      {_mb(report['ffmpeg_maxrss_kb']):7.0f} MB"
-    )
+    ffmpeg_mb = _mb(report["ffmpeg_maxrss_kb"])
+    print(f"  its ffmpeg child, peak RSS                      {ffmpeg_mb:7.0f} MB")
     print(
         f"  process_track_audio                             {report['total']:7.1f} s "
         f"{LONG_SECONDS / report['total']:6.0f}× realtime (process incl. start-up: {wall:.1f} s)"
@@ -293,7 +333,7 @@ def main() -> None:
 
         call_command("migrate", verbosity=0)
         artist = bench_artist()
-        speed(artist)
+        speed(artist, folder)
         memory(artist, folder)
 
 

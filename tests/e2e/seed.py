@@ -8,12 +8,18 @@ from tracks import services
 from tracks.models import Track
 
 
-def upload_track(*, artist, seconds: int, release=None, position: int = 0,
-                 title: str = "") -> Track:
+def upload_track(
+    *, artist, seconds: int, release=None, position: int = 0, title: str = ""
+) -> Track:
     path = audio_file("mp3", seconds=seconds)
-    upload, _ = services.start_upload(user=artist.user, artist=artist, filename=path.name,
-                                      size=path.stat().st_size, release=release,
-                                      position=position)
+    upload, _ = services.start_upload(
+        user=artist.user,
+        artist=artist,
+        filename=path.name,
+        size=path.stat().st_size,
+        release=release,
+        position=position,
+    )
     with open(path, "rb") as handle:
         services.receive_upload_file(upload=upload, file=File(handle, name=path.name))
     track = services.complete_upload(upload=upload)
@@ -28,11 +34,13 @@ def seed_playable_track(*, seconds: int = 20) -> Track:
 
 
 def seed_catalogue() -> dict:
-    artist = ArtistFactory(name="Harbour Lights", slug="harbour-lights",
-                           bio="Folk from the docks.")
+    artist = ArtistFactory(name="Harbour Lights", slug="harbour-lights", bio="Folk from the docks.")
     release = services.create_release(artist=artist, title="Low Tide", kind="ep")
     for position, title in enumerate(["Rope", "Gull", "Ferry"], start=1):
         upload_track(artist=artist, seconds=6, release=release, position=position, title=title)
     single = upload_track(artist=artist, seconds=6, title="Lantern")
-    return {"slug": artist.slug, "track": single.get_absolute_url(),
-            "release": release.get_absolute_url()}
+    return {
+        "slug": artist.slug,
+        "track": single.get_absolute_url(),
+        "release": release.get_absolute_url(),
+    }

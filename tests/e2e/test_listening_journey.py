@@ -33,7 +33,7 @@ def sign_up(page, email: str) -> None:
     page.get_by_role("button", name="Sign Up").click()
     expect(page.get_by_text("Verify Your Email Address")).to_be_visible()
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[-1].body).group(0)
-    page.goto(link[link.index("/accounts/"):])
+    page.goto(link[link.index("/accounts/") :])
     page.get_by_role("button", name="Confirm").click()
 
 
@@ -76,9 +76,7 @@ def test_an_artist_uploads_a_track_and_it_keeps_playing_across_pages(page, live_
     expect(waveform).to_be_visible()
     box = waveform.bounding_box()
     waveform.click(position={"x": box["width"] * 0.5, "y": box["height"] / 2})
-    page.wait_for_function(
-        "() => document.getElementById('player-audio').currentTime > 17"
-    )
+    page.wait_for_function("() => document.getElementById('player-audio').currentTime > 17")
     assert 17 < current_time(page) < 26
     screenshot(page, "track-playing")
 
@@ -112,7 +110,7 @@ def test_main_pages_have_no_serious_accessibility_violations(page, phone, live_s
         url = template.format(**urls)
         for viewport, tab in (("desktop", page), ("phone", phone)):
             tab.goto(url)
-            name = url.strip("/").replace("/", "-").replace("@", "") or "home"
+            name = template.strip("/{}").replace("/", "-").replace("@", "") or "home"
             screenshot(tab, f"{viewport}-{name[:40]}")
             found = serious_violations(tab)
             if found:

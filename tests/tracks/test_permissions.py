@@ -232,9 +232,7 @@ def test_an_unlisted_track_is_reachable_by_its_link_but_listed_nowhere(client, f
     assert "Night Swim" not in client.get(reverse("home")).text
 
 
-def test_a_release_with_only_private_tracks_is_not_shown_on_the_artist_page(
-    client, fan, artist
-):
+def test_a_release_with_only_private_tracks_is_not_shown_on_the_artist_page(client, fan, artist):
     release = ReleaseFactory(artist=artist, title="Demos")
     TrackFactory(artist=artist, release=release, visibility=Visibility.PRIVATE)
     client.force_login(fan)

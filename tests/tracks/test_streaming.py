@@ -8,7 +8,7 @@ from django.core import signing
 from django.urls import reverse
 
 from tests.factories import TrackFactory
-from tracks import streaming
+from tracks import services, streaming
 from tracks.models import Rendition
 
 
@@ -34,9 +34,7 @@ def body(response) -> bytes:
     return b"".join(response.streaming_content)
 
 
-def test_a_request_without_range_gets_the_whole_file_and_learns_it_can_seek(
-    client, link, content
-):
+def test_a_request_without_range_gets_the_whole_file_and_learns_it_can_seek(client, link, content):
     response = client.get(link)
 
     assert response.status_code == 200
@@ -66,7 +64,9 @@ def test_a_suffix_range_gets_the_last_bytes(client, link, content):
     response = client.get(link, headers={"Range": "bytes=-50"})
 
     assert response.status_code == 206
-    assert response["Content-Range"] == f"bytes {len(content) - 50}-{len(content) - 1}/{len(content)}"
+    assert (
+        response["Content-Range"] == f"bytes {len(content) - 50}-{len(content) - 1}/{len(content)}"
+    )
     assert body(response) == content[-50:]
 
 
@@ -128,8 +128,6 @@ def test_behind_nginx_django_names_the_file_and_sends_no_bytes(client, link, ren
 def test_behind_nginx_a_taken_down_track_is_still_refused(
     client, link, rendition, admin_user, settings
 ):
-    from tracks import services
-
     settings.MEDIA_ACCEL_PREFIX = "/protected-audio/"
     services.take_down_track(track=rendition.track, by=admin_user, reason="Copyright claim")
 
