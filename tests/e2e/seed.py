@@ -1,7 +1,5 @@
 """Music made through the real pipeline, for browser tests that start from a catalogue."""
 
-from django.core.files import File
-
 from tests.audio_files import audio_file
 from tests.factories import ArtistFactory
 from tracks import services
@@ -11,18 +9,12 @@ from tracks.models import Track
 def upload_track(
     *, artist, seconds: int, release=None, position: int = 0, title: str = ""
 ) -> Track:
-    path = audio_file("mp3", seconds=seconds)
-    upload, _ = services.start_upload(
-        user=artist.user,
+    track = services.import_audio_file(
         artist=artist,
-        filename=path.name,
-        size=path.stat().st_size,
+        path=audio_file("mp3", seconds=seconds),
         release=release,
         position=position,
     )
-    with open(path, "rb") as handle:
-        services.receive_upload_file(upload=upload, file=File(handle, name=path.name))
-    track = services.complete_upload(upload=upload)
     track.refresh_from_db()
     if title:
         track = services.update_track(track=track, title=title)

@@ -15,6 +15,7 @@ from .processing import (
 from .uploads import (
     UploadRejected,
     complete_upload,
+    import_audio_file,
     purge_abandoned_uploads,
     receive_upload_file,
     start_upload,
@@ -25,6 +26,7 @@ __all__ = [
     "complete_upload",
     "create_release",
     "fail_stale_processing",
+    "import_audio_file",
     "process_track_audio",
     "purge_abandoned_uploads",
     "receive_upload_file",

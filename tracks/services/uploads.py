@@ -8,9 +8,10 @@
 
 import secrets
 from datetime import timedelta
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -152,6 +153,30 @@ def _reject(upload: Upload, message: str) -> None:
     audio_storage().delete(upload.key)
     upload.state, upload.message = Upload.State.REJECTED, message[:500]
     upload.save(update_fields=["state", "message"])
+
+
+def import_audio_file(
+    *,
+    artist: Artist,
+    path: Path,
+    filename: str = "",
+    release: Release | None = None,
+    position: int = 0,
+    visibility: str = Visibility.PUBLIC,
+) -> Track:
+    """Upload a file from this machine's disk through the same steps a browser takes
+    (demo data, imports from the command line)."""
+    upload, _ = start_upload(
+        user=artist.user,
+        artist=artist,
+        filename=filename or path.name,
+        size=path.stat().st_size,
+        release=release,
+        position=position,
+    )
+    with open(path, "rb") as handle:
+        receive_upload_file(upload=upload, file=File(handle, name=path.name))
+    return complete_upload(upload=upload, visibility=visibility)
 
 
 def purge_abandoned_uploads(*, older_than: timedelta | None = None) -> int:

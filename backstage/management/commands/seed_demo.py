@@ -4,7 +4,6 @@ import tempfile
 from pathlib import Path
 
 from allauth.account.models import EmailAddress
-from django.core.files import File
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -143,17 +142,13 @@ class Command(BaseCommand):
         cover_seed: int | None = None,
     ):
         path = synthesise(workdir / f"{seed}.flac", seed=seed, seconds=seconds)
-        upload, _ = track_services.start_upload(
-            user=artist.user,
+        track = track_services.import_audio_file(
             artist=artist,
+            path=path,
             filename=f"{title}.flac",
-            size=path.stat().st_size,
             release=release,
             position=position,
         )
-        with open(path, "rb") as handle:
-            track_services.receive_upload_file(upload=upload, file=File(handle, name=path.name))
-        track = track_services.complete_upload(upload=upload)
         changes = {"title": title, "genre": "Electronic", "licence": "cc-by"}
         if cover_seed is not None:
             changes["cover"] = normalise_image(
