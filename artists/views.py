@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from backstage.forms import form_changes
+from backstage.pagecache import cache_for_anonymous
 from tracks.selectors import artist_page, studio
 
 from . import services
@@ -10,6 +11,7 @@ from .forms import ArtistForm
 from .selectors import access_artist, artist_of
 
 
+@cache_for_anonymous
 def detail(request, slug):
     artist = access_artist(user=request.user, slug=slug)
     return render(

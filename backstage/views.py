@@ -4,9 +4,11 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from artists.models import Artist
+from backstage.pagecache import cache_for_anonymous
 from tracks.selectors import listed_releases, listed_tracks
 
 
+@cache_for_anonymous
 def home(request):
     return render(
         request,

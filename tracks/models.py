@@ -106,7 +106,10 @@ class Release(Publishable):
 
     class Meta:
         ordering = ["-release_date", "-created_at"]
-        indexes = [models.Index(fields=["artist", "visibility"])]
+        indexes = [
+            models.Index(fields=["artist", "visibility"]),
+            models.Index(fields=["-release_date", "-created_at"], name="release_newest"),
+        ]
         default_related_name = "releases"
 
     def get_absolute_url(self) -> str:
@@ -151,6 +154,7 @@ class Track(Publishable):
         indexes = [
             models.Index(fields=["artist", "visibility", "status"]),
             models.Index(fields=["status", "processing_started_at"]),
+            models.Index(fields=["-created_at"], name="track_newest"),
         ]
         default_related_name = "tracks"
 

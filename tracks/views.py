@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from artists.selectors import artist_of
 from backstage.forms import form_changes
+from backstage.pagecache import cache_for_anonymous
 
 from . import selectors, services, streaming
 from .audio.formats import ACCEPTED_DESCRIPTION, ACCEPTED_EXTENSIONS
@@ -154,6 +155,7 @@ def upload_complete(request, upload_id):
 # --- Tracks -----------------------------------------------------------------------------------
 
 
+@cache_for_anonymous
 def track_detail(request, public_id, slug=""):
     track = selectors.access_track(user=request.user, public_id=public_id)
     if slug != track.slug:
@@ -240,6 +242,7 @@ def stream(request, token):
 # --- Releases ---------------------------------------------------------------------------------
 
 
+@cache_for_anonymous
 def release_detail(request, public_id, slug=""):
     release = selectors.access_release(user=request.user, public_id=public_id)
     if slug != release.slug:

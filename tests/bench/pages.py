@@ -53,15 +53,22 @@ def recreate_database() -> None:
         connection.execute(f'CREATE DATABASE "{BENCH_DB}"')
 
 
+BENCH_REDIS_URL = os.getenv("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
 def drop_database() -> None:
     with _admin_connection() as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
 
 
 def server_environment(static_root: Path) -> dict[str, str]:
-    """Production-shaped settings (DEBUG off), the bench database, the embedded task runner."""
+    """Production-shaped settings (DEBUG off, Redis as the shared cache), the bench database."""
+    import redis
+
+    redis.Redis.from_url(BENCH_REDIS_URL).flushdb()  # no cached pages from an earlier run
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "S3_BUCKET")}
     env.update(
+        REDIS_URL=BENCH_REDIS_URL,
         DJANGO_SETTINGS_MODULE="backstage.settings",
         DATABASE_URL=bench_database_url(),
         DEBUG="false",

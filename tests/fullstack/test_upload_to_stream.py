@@ -123,3 +123,32 @@ def test_a_takedown_stops_a_stream_link_already_handed_out(artist_client, admin_
     services.take_down_track(track=track, by=admin_user, reason="Copyright claim")
 
     assert artist_client.get(link).status_code == 404
+
+
+def test_behind_nginx_the_stream_is_an_internal_redirect_nginx_can_fetch(
+    artist_client, s3, settings
+):
+    """The X-Accel contract with deploy/nginx.conf: Django answers with no audio bytes, and
+    the internal location (prefix stripped, proxied to S3) gets the bytes, Range included."""
+    completed = upload_through_browser(
+        artist_client, audio_file("flac", seconds=6).read_bytes(), "behind-nginx.flac"
+    )
+    track = processed(completed["track"])
+    settings.MEDIA_ACCEL_PREFIX = "/protected-audio"
+    play = artist_client.get(reverse("tracks:track_play", args=[track.public_id]))
+    source = play.json()["sources"][0]
+
+    answer = artist_client.get(source["src"])
+
+    assert answer.status_code == 200
+    assert answer.content == b""
+    internal = answer["X-Accel-Redirect"]
+    assert internal.startswith(f"/protected-audio/{settings.S3_BUCKET}/audio/renditions/")
+    rendition = Rendition.objects.get(track=track, format="opus")
+    nginx_fetch = requests.get(
+        settings.S3_ENDPOINT_URL + internal.removeprefix("/protected-audio"),
+        headers={"Range": "bytes=100-599"},
+        timeout=10,
+    )
+    assert nginx_fetch.status_code == 206
+    assert nginx_fetch.content == object_bytes(s3, f"audio/{rendition.file.name}")[100:600]

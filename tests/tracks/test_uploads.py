@@ -154,9 +154,14 @@ def test_completing_sends_the_track_to_processing_once_the_transaction_commits(
     upload = send_upload(artist, audio_file("flac", seconds=3))
 
     with django_capture_on_commit_callbacks() as callbacks:
-        services.complete_upload(upload=upload)
+        track = services.complete_upload(upload=upload)
+        track.refresh_from_db()
+        assert track.status == Track.Status.PROCESSING  # nothing ran before the commit
 
-    assert len(callbacks) == 1
+    for callback in callbacks:
+        callback()
+    track.refresh_from_db()
+    assert track.status == Track.Status.READY
 
 
 def test_completing_twice_makes_one_track(artist):

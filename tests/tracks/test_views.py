@@ -1,6 +1,7 @@
 """Uploading over HTTP, hostile tags on every page, the track edit form, and query counts."""
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -312,6 +313,8 @@ def page_urls(setup: dict) -> dict[str, str]:
 
 
 def queries_for(client, url: str) -> int:
+    """Queries to render `url` (from scratch: anonymous pages are otherwise cached)."""
+    cache.clear()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200, url

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from artists.models import Artist
 from backstage.models import User
+from backstage.pagecache import forget_cached_pages
 
 from ..models import Release, Track
 
@@ -70,11 +71,13 @@ def take_down_track(*, track: Track, by: User, reason: str) -> Track:
     Track.objects.filter(pk=track.pk).update(
         taken_down_at=timezone.now(), takedown_reason=f"{reason} (by {by})"[:500]
     )
+    forget_cached_pages()
     track.refresh_from_db()
     return track
 
 
 def restore_track(*, track: Track) -> Track:
     Track.objects.filter(pk=track.pk).update(taken_down_at=None, takedown_reason="")
+    forget_cached_pages()
     track.refresh_from_db()
     return track

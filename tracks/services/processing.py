@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from backstage.images import normalise_image
+from backstage.pagecache import forget_cached_pages
 
 from ..audio import probe as audio_probe
 from ..audio import render as audio_render
@@ -171,7 +172,8 @@ def _fail(*, track_id: int, message: str) -> Track | None:
 
 
 def retry_processing(*, track: Track) -> Track:
-    """Send a failed track through the pipeline again (the original was kept)."""
+    """Send a track through the pipeline again from its kept original: the artist's "Try
+    again" on a failed track, or a moderator's "reprocess" on any track not in processing."""
     with transaction.atomic():
         updated = (
             Track.objects.filter(id=track.id)
@@ -184,6 +186,7 @@ def retry_processing(*, track: Track) -> Track:
             )
         )
         if updated:
+            forget_cached_pages()
             transaction.on_commit(lambda: enqueue_processing(track.id))
     track.refresh_from_db()
     return track
