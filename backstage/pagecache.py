@@ -8,6 +8,7 @@ with QuerySet.update), so a takedown or an edit shows at once; the timeout only 
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import transaction
@@ -41,7 +42,8 @@ def forget_cached_pages() -> None:
 
 def _cacheable(request) -> bool:
     return (
-        request.method == "GET"
+        settings.PAGE_CACHE
+        and request.method == "GET"
         and not request.user.is_authenticated
         and not len(get_messages(request))  # a one-off notice must not be cached for others
     )

@@ -118,6 +118,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Whole-page cache for anonymous visitors (backstage/pagecache.py). It needs a cache shared by
+# every web process, so it is off for a multi-process deployment without Redis.
+PAGE_CACHE = envbool("PAGE_CACHE", "true" if (REDIS_URL or DEBUG) else "false")
+
 # --- Media ------------------------------------------------------------------------------------
 # Two storages: "default" for images shown on pages, "audio" for originals and renditions, which
 # are only ever reached through short-lived signed URLs (tracks/streaming.py).
