@@ -193,7 +193,7 @@ PROCESSING_TIMEOUT = envint("PROCESSING_TIMEOUT", 30 * 60)
 
 # --- Tasks ------------------------------------------------------------------------------------
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
