@@ -1,8 +1,9 @@
 from django.db import IntegrityError, transaction
 
 from backstage.models import User
+from backstage.rows import toggle_row
 
-from .models import Artist
+from .models import Artist, Follow
 
 EDITABLE_FIELDS = ("name", "slug", "bio", "links", "location", "avatar", "banner")
 
@@ -32,3 +33,8 @@ def update_artist(*, artist: Artist, **fields) -> Artist:
     except IntegrityError as exc:
         raise SlugTaken(artist.slug) from exc
     return artist
+
+
+def set_following(*, user: User, artist: Artist, on: bool) -> bool:
+    """Follow (on=True) or unfollow an artist; repeating either changes nothing."""
+    return toggle_row(Follow, on=on, user=user, artist=artist)

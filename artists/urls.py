@@ -9,4 +9,5 @@ urlpatterns = [
     path("artist/edit/", views.edit, name="edit"),
     path("studio/", views.studio_page, name="studio"),
     path("@<str:slug>/", views.detail, name="detail"),
+    path("@<str:slug>/follow", views.follow, name="follow"),
 ]

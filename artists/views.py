@@ -1,9 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
+from analytics.selectors import embed_origins
 from backstage.forms import form_changes
 from backstage.pagecache import cache_for_anonymous
+from backstage.toggles import next_url, posted_on, toggled
 from tracks.selectors import artist_page, studio
 
 from . import services
@@ -61,4 +64,24 @@ def studio_page(request):
     artist = artist_of(user=request.user)
     if artist is None:
         return redirect("artists:create")
-    return render(request, "artists/studio.html", {"artist": artist, **studio(artist=artist)})
+    return render(
+        request,
+        "artists/studio.html",
+        {"artist": artist, "embed_origins": embed_origins(artist=artist), **studio(artist=artist)},
+    )
+
+
+@login_required
+@require_POST
+def follow(request, slug):
+    """Follow or unfollow (the posted `on`); htmx swaps just the button."""
+    artist = access_artist(user=request.user, slug=slug)
+    on = posted_on(request)
+    services.set_following(user=request.user, artist=artist, on=on)
+    return toggled(
+        request,
+        template="artists/_follow.html",
+        context={"artist": artist},
+        back=next_url(request, artist.get_absolute_url()),
+        message=f"You follow {artist.name}." if on else f"You no longer follow {artist.name}.",
+    )

@@ -49,3 +49,16 @@ def form_changes(form: forms.Form) -> dict:
             continue
         data[name] = "" if value is False else value
     return data
+
+
+class PreferencesForm(VisibleErrorsMixin, forms.Form):
+    email_new_releases = forms.BooleanField(
+        required=False,
+        label="E-mail me when an artist I follow releases music",
+        help_text="At most one e-mail per release. Every e-mail has a one-click unsubscribe link.",
+    )
+    public_profile = forms.BooleanField(
+        required=False,
+        label="Show my public profile",
+        help_text="A page with your public playlists and the artists you follow.",
+    )

@@ -6,7 +6,7 @@ artists, releases, tracks or renditions bumps (tracks/signals.py and the service
 with QuerySet.update), so a takedown or an edit shows at once; the timeout only bounds memory.
 """
 
-from functools import wraps
+from functools import partial, wraps
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -49,12 +49,20 @@ def _cacheable(request) -> bool:
     )
 
 
-def cache_for_anonymous(view):
+def cache_for_anonymous(view=None, *, vary_on=None):
+    """Cache the view's 200s for anonymous visitors. `vary_on(request, *args, **kwargs)` returns
+    what else the page depends on (a string added to the cache key), e.g. a playlist's
+    updated_at, which no catalogue generation covers."""
+    if view is None:
+        return partial(cache_for_anonymous, vary_on=vary_on)
+
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not _cacheable(request):
             return view(request, *args, **kwargs)
         fragment = "htmx" if request.headers.get("HX-Request") else "page"
+        if vary_on is not None:
+            fragment += ":" + vary_on(request, *args, **kwargs)
         key = f"page:{generation()}:{fragment}:{request.get_full_path()}"
         cached = cache.get(key)
         if cached is not None:

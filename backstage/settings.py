@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "backstage",
     "artists",
     "tracks",
+    "playlists",
+    "analytics",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
@@ -84,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "backstage.context_processors.site",
+                "playlists.context_processors.library",
             ],
             "builtins": ["tracks.templatetags.music"],
         },
@@ -209,7 +213,13 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULE = {
     "fail-stale-processing": {"task": "tracks.fail_stale_processing", "schedule": 300.0},
     "purge-abandoned-uploads": {"task": "tracks.purge_abandoned_uploads", "schedule": 3600.0},
+    "drain-beacons": {"task": "analytics.drain_beacons", "schedule": 10.0},
 }
+
+# --- Plays (analytics/tokens.py, analytics/counting.py) ------------------------------------
+PLAY_TOKEN_TTL = envint("PLAY_TOKEN_TTL", 6 * 3600)  # seconds
+PLAY_CAP_PER_LISTENER = envint("PLAY_CAP_PER_LISTENER", 20)  # per track per day
+PLAY_CAP_PER_IP = envint("PLAY_CAP_PER_IP", 50)  # per track per day
 
 # --- Accounts ---------------------------------------------------------------------------------
 
@@ -276,6 +286,8 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+# No page may be framed, except the embeddable players (playlists/embed.py overrides both).
+SECURE_CSP = {"frame-ancestors": ["'none'"]}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -12,10 +12,17 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("ping", views.ping, name="ping"),
+    path("search", views.search_page, name="search"),
+    path("search/suggest", views.search_suggest, name="search_suggest"),
+    path("account/preferences/", views.preferences, name="account_preferences"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("tracks.urls")),
     path("", include("artists.urls")),
+    path("", include("playlists.urls")),
+    path("", include("playlists.embed_urls")),
+    path("", include("analytics.urls")),
 ]
 
 if not settings.S3_BUCKET:

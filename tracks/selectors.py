@@ -1,6 +1,6 @@
 """Who may see which music, and the queries pages are built from."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from artists.models import Artist
@@ -69,9 +69,18 @@ def listed_tracks() -> QuerySet[Track]:
 
 
 def listed_releases() -> QuerySet[Release]:
-    return Release.objects.filter(
-        visibility=Visibility.PUBLIC, taken_down_at__isnull=True, artist__is_suspended=False
-    ).select_related("artist")
+    """Public releases anyone may find, with something on them to play (a release whose
+    tracks are all still processing, private or taken down is not listed yet)."""
+    playable = Track.objects.filter(PLAYABLE, release=OuterRef("pk")).exclude(
+        visibility=Visibility.PRIVATE
+    )
+    return (
+        Release.objects.filter(
+            visibility=Visibility.PUBLIC, taken_down_at__isnull=True, artist__is_suspended=False
+        )
+        .filter(Exists(playable))
+        .select_related("artist")
+    )
 
 
 def release_tracks(*, user: User | None, release: Release) -> list[Track]:

@@ -218,9 +218,30 @@ def track_play(request, public_id):
     track = selectors.access_track(user=request.user, public_id=public_id)
     if not track.is_playable:
         return JsonResponse({"error": "This track is not ready to play yet."}, status=409)
+    play_token = None
+    if request.GET.get("start") == "1":
+        # Deferred import: analytics depends on tracks, not the other way round.
+        from analytics.services import record_stream_start
+        from analytics.tokens import issue_play_token
+
+        start = record_stream_start(
+            track=track,
+            user=request.user,
+            source=request.GET.get("source", ""),
+            origin=request.GET.get("origin", "") or request.headers.get("Origin", ""),
+            context=request.GET.get("context", ""),
+        )
+        play_token = issue_play_token(
+            request=request,
+            track_id=track.pk,
+            source=start.source,
+            origin=start.origin,
+            context=start.context,
+        )
     cover = track.display_cover
     return JsonResponse(
         {
+            "play_token": play_token,
             "id": track.public_id,
             "title": track.title,
             "artist": track.artist.name,

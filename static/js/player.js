@@ -18,6 +18,7 @@
     error: el(".player-error"),
   };
   const state = { queue: [], index: -1, meta: null, seeking: false, retried: false };
+  const beacons = window.playBeacons ? window.playBeacons(audio) : { begin() {} };
   const STORE = "backstage.player";
 
   const clock = (s) => {
@@ -40,8 +41,18 @@
     } catch (e) { /* private mode: no memory across reloads */ }
   }
 
-  async function fetchMeta(item) {
-    const response = await fetch(item.src, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+  // Where a listener started a track (data-source / data-context on a container), so analytics
+  // can tell a playlist play from a search play. `start` marks a real start, not a restore.
+  function metaUrl(item, start) {
+    const url = new URL(item.src, location.href);
+    if (item.source) url.searchParams.set("source", item.source);
+    if (item.context) url.searchParams.set("context", item.context);
+    if (start) url.searchParams.set("start", "1");
+    return url.href;
+  }
+
+  async function fetchMeta(item, start) {
+    const response = await fetch(metaUrl(item, start), { headers: { Accept: "application/json" }, credentials: "same-origin" });
     const data = await response.json().catch(() => ({}));
     if (!response.ok) throw new Error(data.error || "This track cannot be played right now.");
     return data;
@@ -60,7 +71,7 @@
     root.dataset.state = "loading";
     renderNowPlaying(item);
     try {
-      state.meta = await fetchMeta(item);
+      state.meta = await fetchMeta(item, autoplay && !state.retrying);
     } catch (error) {
       showError(error.message);
       root.dataset.state = "error";
@@ -69,6 +80,7 @@
     if (current() !== item) return; // another track was chosen meanwhile
     const source = pickSource(state.meta.sources || []);
     if (!source) { showError("No playable version of this track."); return; }
+    if (!state.retrying) beacons.begin(state.meta.play_token); // a retry keeps its token
     audio.src = source.src;
     if (startAt) audio.addEventListener("loadedmetadata", () => { audio.currentTime = startAt; }, { once: true });
     renderNowPlaying(item, state.meta);
@@ -136,7 +148,11 @@
   const seekBy = (delta) => seekTo(audio.currentTime + delta);
 
   function itemFromButton(button) {
-    return { id: button.dataset.play, src: button.dataset.src, title: button.dataset.title, artist: button.dataset.artist };
+    const from = button.closest("[data-source]");
+    return {
+      id: button.dataset.play, src: button.dataset.src, title: button.dataset.title, artist: button.dataset.artist,
+      source: from ? from.dataset.source : "direct", context: from ? from.dataset.context || "" : "",
+    };
   }
 
   function startFromButton(button, startAt = 0) {
@@ -219,8 +235,9 @@
     // Most often an expired stream URL after a long pause: fetch fresh ones once, resume there.
     if (!current() || state.retried) { showError("Playback failed. Press play to try again."); return; }
     state.retried = true;
+    state.retrying = true;
     const at = audio.currentTime;
-    load(state.index, { startAt: at, autoplay: !audio.paused }).then(() => { state.retried = true; });
+    load(state.index, { startAt: at, autoplay: !audio.paused }).then(() => { state.retried = true; state.retrying = false; });
   });
 
   // Media Session: lock-screen and hardware media keys.
@@ -293,5 +310,18 @@
     }
   } catch (e) { /* ignore */ }
 
-  window.backstagePlayer = { audio, load, toggle, next, prev, seekTo, state };
+  // Play every track of a list in order (or shuffled): "Play all" and "Shuffle" on playlists.
+  function playAll(buttons, { shuffle = false } = {}) {
+    const seen = new Set();
+    const queue = [];
+    buttons.forEach((b) => { if (!seen.has(b.dataset.play)) { seen.add(b.dataset.play); queue.push(itemFromButton(b)); } });
+    if (!queue.length) return;
+    if (shuffle) {
+      for (let i = queue.length - 1; i > 0; i--) { const j = Math.floor(Math.random() * (i + 1)); [queue[i], queue[j]] = [queue[j], queue[i]]; }
+    }
+    state.queue = queue;
+    load(0);
+  }
+
+  window.backstagePlayer = { audio, load, toggle, next, prev, seekTo, state, playAll };
 })();

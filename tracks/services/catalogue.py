@@ -5,6 +5,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from artists.models import Artist
+from artists.notifications import announce_new_music, announce_release
 from backstage.models import User
 from backstage.pagecache import forget_cached_pages
 
@@ -44,8 +45,10 @@ def create_release(*, artist: Artist, **fields) -> Release:
 def update_release(*, release: Release, track_order: list[int] | None = None, **fields) -> Release:
     """Edit a release; `track_order` lists its track ids in their new order."""
     with transaction.atomic():
-        _assign(release, RELEASE_FIELDS, fields)
+        changed = _assign(release, RELEASE_FIELDS, fields)
         release.save()
+        if "visibility" in changed:
+            announce_release(release=release)
         if track_order:
             tracks = {t.id: t for t in release.tracks.select_for_update()}
             ordered = [tracks[i] for i in track_order if i in tracks]
@@ -63,6 +66,8 @@ def update_track(*, track: Track, **fields) -> Track:
         changed = _assign(locked, TRACK_FIELDS, fields)
         locked.edited_fields = sorted(set(locked.edited_fields) | set(changed))
         locked.save()
+        if {"visibility", "release"} & set(changed):
+            announce_new_music(track=locked)
     return locked
 
 
@@ -77,7 +82,9 @@ def take_down_track(*, track: Track, by: User, reason: str) -> Track:
 
 
 def restore_track(*, track: Track) -> Track:
-    Track.objects.filter(pk=track.pk).update(taken_down_at=None, takedown_reason="")
-    forget_cached_pages()
-    track.refresh_from_db()
+    with transaction.atomic():
+        Track.objects.filter(pk=track.pk).update(taken_down_at=None, takedown_reason="")
+        forget_cached_pages()
+        track.refresh_from_db()
+        announce_new_music(track=track)
     return track

@@ -13,6 +13,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
+from artists.notifications import announce_new_music
 from backstage.images import normalise_image
 from backstage.pagecache import forget_cached_pages
 
@@ -103,6 +104,7 @@ def _finish(*, track_id: int, info, rendered) -> Track | None:
                 track.cover = cover
             track.status, track.status_message = Track.Status.READY, cover_note
             track.save()
+            announce_new_music(track=track)  # e-mails followers once, after commit
             transaction.on_commit(lambda: [storage.delete(name) for name in old])
         return track
     except _Superseded:

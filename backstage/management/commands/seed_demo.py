@@ -12,8 +12,10 @@ from artists.models import Artist
 from backstage.demo import artwork, synthesise
 from backstage.images import normalise_image
 from backstage.models import User
+from playlists import services as playlist_services
+from playlists.models import Playlist
 from tracks import services as track_services
-from tracks.models import Release
+from tracks.models import Release, Track
 
 DEMO_PASSWORD = "listen-to-backstage"
 
@@ -66,12 +68,44 @@ class Command(BaseCommand):
                 if Artist.objects.filter(slug=spec["slug"]).exists():
                     continue
                 self._artist(spec, seed=seed, seconds=seconds, workdir=Path(tmp))
+        self._library()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready. Log in as fan@example.com, mira-sol@example.com or {admin.email} "
                 f"(password: {DEMO_PASSWORD})."
             )
         )
+
+    @transaction.atomic
+    def _library(self) -> None:
+        """Fans who follow, save and share playlists (one of them collaborative)."""
+        fan, jo = (User.objects.get(email=email) for email, _ in FANS)
+        if Playlist.objects.filter(owner=fan).exists():
+            return
+        tracks = {t.title: t for t in Track.objects.select_related("artist")}
+        for slug in ("mira-sol", "koji-drift"):
+            artist_services.set_following(user=fan, artist=Artist.objects.get(slug=slug), on=True)
+        playlist_services.set_release_saved(
+            user=fan, release=Release.objects.get(title="Harbour Songs"), on=True
+        )
+        for title in ("Tidewater", "Rain on Tin"):
+            playlist_services.set_track_saved(user=fan, track=tracks[title], on=True)
+        night = playlist_services.create_playlist(
+            owner=fan,
+            title="Night drives",
+            description="Windows down, city lights, nobody talking.",
+        )
+        picks = ["Sodium Lights", "Overhead Wires", "Tidewater", "Home Light", "Rain on Tin"]
+        playlist_services.add_tracks(playlist=night, tracks=[tracks[t] for t in picks], by=fan)
+        sea = playlist_services.create_playlist(
+            owner=jo, title="Sea shanties & static", description="Songs that smell of salt."
+        )
+        playlist_services.invite_collaborator(playlist=sea, user=fan)
+        playlist_services.accept_invitation(playlist=sea, user=fan)
+        picks = ["Salt", "Gannets", "Window Seat"]
+        playlist_services.add_tracks(playlist=sea, tracks=[tracks[t] for t in picks], by=jo)
+        playlist_services.set_playlist_followed(user=fan, playlist=sea, on=True)
+        self.stdout.write("  fans: follows, saves and two playlists")
 
     def _user(self, email: str, name: str, *, staff: bool = False) -> User:
         user = User.objects.filter(email=email).first()

@@ -1,0 +1,29 @@
+"""`make run` seeds a demo a visitor can explore at once: artists, music and fans' libraries."""
+
+import pytest
+from django.core.management import call_command
+
+from artists.models import Follow
+from playlists.models import Playlist, PlaylistItem
+from tracks.models import Track
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_seed_demo_builds_a_listenable_catalogue_with_libraries_and_is_idempotent():
+    call_command("seed_demo", seconds=5, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    counts = (Track.objects.count(), Playlist.objects.count(), PlaylistItem.objects.count())
+
+    assert Track.objects.filter(status=Track.Status.READY).count() == 11
+    night = Playlist.objects.get(title="Night drives")
+    assert [i.track.title for i in night.items.order_by("rank")][:2] == [
+        "Sodium Lights",
+        "Overhead Wires",
+    ]
+    assert night.item_count == 5
+    sea = Playlist.objects.get(title="Sea shanties & static")
+    assert sea.collaborators.filter(email="fan@example.com").exists()
+    assert Follow.objects.filter(user__email="fan@example.com").count() == 2
+
+    call_command("seed_demo", seconds=5, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert (Track.objects.count(), Playlist.objects.count(), PlaylistItem.objects.count()) == counts
