@@ -81,10 +81,20 @@ class PlaySession(models.Model):
 
 
 class PlayEvent(models.Model):
-    """One play token's outcome. `counted` is decided once, when 30 s (or the track) is heard."""
+    """One play token's outcome: the raw event every rollup is computed from.
 
-    nonce = models.CharField(max_length=32, unique=True)
-    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="play_events")
+    `counted` is decided once, when 30 s (or the track) is heard. The artist and release are
+    copied from the track when the event is created, so rollups never join tracks. On
+    PostgreSQL the table is partitioned by month of `started_at` (migration 0004), so the
+    nonce's uniqueness is kept by PlaySession, whose row the drain locks first.
+    """
+
+    nonce = models.CharField(max_length=32, db_index=True)
+    track = models.ForeignKey(
+        Track, on_delete=models.CASCADE, db_constraint=False, related_name="play_events"
+    )
+    release_id = models.IntegerField(null=True, blank=True)
+    artist_id = models.IntegerField()
     listener_key = models.CharField(max_length=40, db_index=True)
     ip_key = models.CharField(max_length=16, blank=True)
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.DIRECT)
@@ -107,3 +117,123 @@ class PlayEvent(models.Model):
         return (
             f"{self.track} · {self.listener_key} · {'counted' if self.counted else 'not counted'}"
         )
+
+
+class Scope(models.TextChoices):
+    TRACK = "t", "Track"
+    RELEASE = "r", "Release"
+    ARTIST = "a", "Artist"
+
+
+class Grain(models.TextChoices):
+    HOUR = "h", "Hour"
+    DAY = "d", "Day"
+
+
+class PlayRollup(models.Model):
+    """Play counts of one track, release or artist in one hour or day (UTC), from one source.
+
+    Maintained by the drain as deltas of each event's contribution (analytics/rollups.py), and
+    rebuilt from PlayEvent by `manage.py rebuild_rollups`: both give the same numbers.
+    """
+
+    scope = models.CharField(max_length=1, choices=Scope.choices)
+    scope_id = models.IntegerField()
+    grain = models.CharField(max_length=1, choices=Grain.choices)
+    bucket = models.DateTimeField()
+    source = models.CharField(max_length=16, choices=Source.choices)
+    streams = models.IntegerField(default=0, help_text="Started and not flagged.")
+    plays = models.IntegerField(default=0, help_text="Counted: 30 s (or the track) heard.")
+    complete = models.IntegerField(default=0)
+    partial = models.IntegerField(default=0)
+    skip = models.IntegerField(default=0)
+    early_skips = models.IntegerField(default=0, help_text="Skipped before counting.")
+    heard_seconds = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "scope_id", "grain", "bucket", "source"], name="one_rollup_row"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.scope}{self.scope_id} {self.grain} {self.bucket:%Y-%m-%d %H:00} {self.source}"
+        )
+
+
+class ReferrerRollup(models.Model):
+    """Plays per day that came through one playlist (ref: its public id) or one embedding
+    site (ref: scheme://host), for a track, release or artist."""
+
+    PLAYLIST, SITE = "playlist", "site"
+
+    scope = models.CharField(max_length=1, choices=Scope.choices)
+    scope_id = models.IntegerField()
+    day = models.DateField()
+    kind = models.CharField(max_length=8, choices=[(PLAYLIST, "Playlist"), (SITE, "Website")])
+    ref = models.CharField(max_length=200)
+    streams = models.IntegerField(default=0)
+    plays = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "scope_id", "day", "kind", "ref"], name="one_referrer_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}{self.scope_id} {self.day} {self.ref}"
+
+
+class ListenerDay(models.Model):
+    """One listener with a counted play of a track, release or artist on one day (UTC)."""
+
+    scope = models.CharField(max_length=1, choices=Scope.choices)
+    scope_id = models.IntegerField()
+    day = models.DateField()
+    listener_key = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "scope_id", "day", "listener_key"], name="one_listener_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}{self.scope_id} {self.day} {self.listener_key}"
+
+
+class Metric(models.TextChoices):
+    LISTENERS = "listeners", "Listeners"
+    FOLLOWS = "follows", "New followers"
+    SAVES = "saves", "Saves"
+    PLAYLIST_ADDS = "playlist_adds", "Playlist adds"
+
+
+class DailyCount(models.Model):
+    """A per-day number for a track, release or artist: listeners, follows, saves, adds.
+
+    Follows, saves and playlist adds are counted on the day they were made, for as long as
+    they last (an unfollow takes its follow back out of its day), so re-counting them from
+    the tables they live in gives the same numbers.
+    """
+
+    scope = models.CharField(max_length=1, choices=Scope.choices)
+    scope_id = models.IntegerField()
+    day = models.DateField()
+    metric = models.CharField(max_length=16, choices=Metric.choices)
+    value = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "scope_id", "metric", "day"], name="one_daily_count"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}{self.scope_id} {self.day} {self.metric}={self.value}"

@@ -9,7 +9,7 @@ from django.utils import timezone
 from backstage.models import User
 from tracks.models import Track
 
-from . import buffer, counting
+from . import buffer, counting, listeners, rollups
 from .models import PlayEvent, PlaySession, Source, StreamStart
 
 BOT_MARKERS = ("bot", "spider", "crawl", "headlesschrome", "python-requests", "curl")
@@ -100,7 +100,7 @@ def _merge(*, nonce: str, track: Track, entries: list[dict]) -> None:
     state = counting.listening(
         [counting.Beacon(*row) for row in session.beacons], duration=track.duration
     )
-    event, _ = PlayEvent.objects.get_or_create(
+    event, created = PlayEvent.objects.get_or_create(
         nonce=nonce,
         defaults={
             "track": track,
@@ -110,8 +110,11 @@ def _merge(*, nonce: str, track: Track, entries: list[dict]) -> None:
             "origin": first["o"],
             "context": first["c"],
             "started_at": datetime.fromtimestamp(first["i"], tz=UTC),
+            "release_id": track.release_id,
+            "artist_id": track.artist_id,
         },
     )
+    before = rollups.EventState.of(event) if not created else None
     event.heard_seconds = state.heard
     event.completion = state.completion
     event.skipped_early = state.skipped_early
@@ -121,7 +124,10 @@ def _merge(*, nonce: str, track: Track, entries: list[dict]) -> None:
         event.flagged = bool(event.flag_reason)
         event.counted = not event.flagged
         event.counted_at = timezone.now() if event.counted else None
+        if event.counted:
+            listeners.record([event])
     event.save()
+    rollups.apply_changes([(before, rollups.EventState.of(event))])
 
 
 def _flag_reason(*, event: PlayEvent, user_agent: str) -> str:

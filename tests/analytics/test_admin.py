@@ -16,6 +16,8 @@ def play_event(track, **fields):
     return PlayEvent.objects.create(
         nonce=uuid.uuid4().hex,
         track=track,
+        artist_id=track.artist_id,
+        release_id=track.release_id,
         listener_key="a:0123456789abcdef",
         started_at=timezone.now(),
         **fields,

@@ -1,38 +1,15 @@
 """Draining buffered beacons into play sessions and events."""
 
 import json
-import uuid
 
 import pytest
 
 from analytics import services
 from analytics.models import BufferedBeacon, PlayEvent, PlaySession
+from tests.analytics.plays import listen
 from tests.factories import TrackFactory
 
 pytestmark = pytest.mark.django_db
-FIREFOX = "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"
-
-
-def listen(track, *, seconds=31, listener="a:listener", ip="ip1", ua=FIREFOX, nonce=None):
-    """Buffer the beacons of one play token that heard `seconds` from the start."""
-    claims = {
-        "t": track.pk,
-        "l": listener,
-        "s": "track",
-        "o": "",
-        "c": "",
-        "i": 1_700_000_000,
-        "n": nonce or uuid.uuid4().hex,
-    }
-    steps = [("start", 0), ("progress", seconds / 2), ("pause", seconds)]
-    for seq, (event, position) in enumerate(steps):
-        services.buffer_beacon(
-            claims=claims,
-            beacon={"seq": seq, "event": event, "position": position, "at": position * 1000},
-            user_agent=ua,
-            ip_key=ip,
-        )
-    return claims["n"]
 
 
 @pytest.fixture
