@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import BufferedBeacon, PlayEvent
+from .models import BufferedBeacon, FallbackDay, PlayEvent
 
 
 @admin.register(PlayEvent)
@@ -38,4 +38,18 @@ class BufferedBeaconAdmin(admin.ModelAdmin):
     list_filter = ("via_fallback",)
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(FallbackDay)
+class FallbackDayAdmin(admin.ModelAdmin):
+    """Days on which Redis was down and beacons were kept in the database instead."""
+
+    list_display = ("day", "beacons")
+    date_hierarchy = "day"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -1,22 +1,44 @@
-"""Where beacons wait for the drain: a Redis list on the full stack, else a database table.
+"""Where beacons wait for the drain: a Redis stream on the full stack, else a database table.
+
+At least once. The drain reads a batch through a consumer group (XREADGROUP), merges it in one
+database transaction and only then acknowledges and deletes it (XACK + XDEL). Entries read but
+never acknowledged — the drain crashed, or was killed, between reading and committing — stay
+pending in the group: the same process re-reads its own pending entries first, and any drain
+claims entries another consumer left idle longer than BEACON_REDELIVER_AFTER (XAUTOCLAIM). The
+drain is idempotent, so delivering a beacon twice changes nothing.
 
 If Redis is configured but unreachable, the beacon goes to the table instead (marked
-`via_fallback` and logged), so the beacon endpoint never fails because of Redis. The drain
-reads both. Popping from Redis is LRANGE + LTRIM in one MULTI: a drain that crashes after
-popping loses that batch (at most once); the table is popped inside the drain's transaction.
+`via_fallback`, logged, and added to that day's `FallbackDay` count, which outlives the
+drain), so the beacon endpoint never fails because of Redis. The drain reads both; the table
+is popped inside the drain's transaction, so a crash there rolls the pop back.
 """
 
+import contextlib
 import functools
 import json
 import logging
+import os
+import socket
+from dataclasses import dataclass, field
 
 import redis
 from django.conf import settings
+from django.db import connection
+from django.db.models import Sum
+from django.utils import timezone
 
-from .models import BufferedBeacon
+from .models import BufferedBeacon, FallbackDay
 
-KEY = "analytics:beacons"
+GROUP = "drain"
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class Batch:
+    """Beacons taken for one drain transaction, and the stream ids to acknowledge after it."""
+
+    entries: list[dict] = field(default_factory=list)
+    stream_ids: list[bytes] = field(default_factory=list)
 
 
 @functools.lru_cache(maxsize=4)
@@ -29,36 +51,127 @@ def _redis() -> redis.Redis | None:
     return _client(settings.REDIS_URL) if settings.REDIS_URL else None
 
 
+def key() -> str:
+    return settings.BEACON_STREAM_KEY
+
+
+def consumer() -> str:
+    """This process's name in the consumer group (a restarted process is a new consumer)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 def push(entry: dict) -> None:
     client = _redis()
     if client is not None:
         try:
-            client.rpush(KEY, json.dumps(entry))
+            client.xadd(key(), {"b": json.dumps(entry)})
             return
         except redis.RedisError:
             log.warning("analytics buffer: Redis unreachable, beacon kept in the database")
     BufferedBeacon.objects.create(payload=entry, via_fallback=client is not None)
+    if client is not None:
+        _count_fallback()
 
 
-def pop_batch(size: int) -> list[dict]:
-    """Up to `size` beacons, oldest first (Redis first, then the table). Call in a transaction."""
-    entries: list[dict] = []
+def _count_fallback() -> None:
+    table = FallbackDay._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (day, beacons) VALUES (%s, 1)"
+        f" ON CONFLICT (day) DO UPDATE SET beacons = {table}.beacons + 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [connection.ops.adapt_datefield_value(timezone.now().date())])
+
+
+def _ensure_group(client: redis.Redis) -> None:
+    try:
+        client.xgroup_create(key(), GROUP, id="0", mkstream=True)
+    except redis.ResponseError as error:
+        if "BUSYGROUP" not in str(error):
+            raise
+
+
+def _decode(messages) -> list[tuple[bytes, dict | None]]:
+    """(id, beacon); None for an entry deleted while pending (acknowledged again, harmlessly)."""
+    return [
+        (entry_id, json.loads(fields[b"b"]) if fields else None) for entry_id, fields in messages
+    ]
+
+
+def _read_stream(client: redis.Redis, size: int) -> list[tuple[bytes, dict | None]]:
+    """Up to `size` entries: this consumer's pending ones, then abandoned ones, then new ones."""
+    _ensure_group(client)
+    name = consumer()
+    taken: list[tuple[bytes, dict | None]] = []
+    reply = client.xreadgroup(GROUP, name, {key(): "0"}, count=size)
+    taken += _decode(reply[0][1]) if reply else []
+    if len(taken) < size:
+        idle_ms = int(settings.BEACON_REDELIVER_AFTER * 1000)
+        reply = client.xautoclaim(key(), GROUP, name, idle_ms, "0-0", count=size - len(taken))
+        taken += _decode(reply[1])
+    if len(taken) < size:
+        reply = client.xreadgroup(GROUP, name, {key(): ">"}, count=size - len(taken))
+        taken += _decode(reply[0][1]) if reply else []
+    return taken
+
+
+def take(size: int) -> Batch:
+    """Up to `size` beacons (Redis first, then the table). Call in the drain's transaction and
+    `ack` the batch after it commits."""
+    batch = Batch()
     client = _redis()
     if client is not None:
         try:
-            pipe = client.pipeline()
-            pipe.lrange(KEY, 0, size - 1).ltrim(KEY, size, -1)
-            raw, _ = pipe.execute()
-            entries = [json.loads(item) for item in raw]
+            for entry_id, entry in _read_stream(client, size):
+                batch.stream_ids.append(entry_id)
+                if entry is not None:
+                    batch.entries.append(entry)
         except redis.RedisError:
             log.warning("analytics buffer: Redis unreachable, draining the database only")
-    room = size - len(entries)
+    room = size - len(batch.entries)
     rows = BufferedBeacon.objects.select_for_update(skip_locked=True).order_by("id")
     rows = list(rows.values_list("id", "payload")[:room]) if room > 0 else []
-    BufferedBeacon.objects.filter(id__in=[row_id for row_id, _ in rows]).delete()
-    return entries + [payload for _, payload in rows]
+    if rows:
+        BufferedBeacon.objects.filter(id__in=[row_id for row_id, _ in rows]).delete()
+    batch.entries += [payload for _, payload in rows]
+    return batch
+
+
+def ack(batch: Batch) -> None:
+    """Forget a drained batch's stream entries. Only after the drain's transaction committed:
+    if this fails, the entries are delivered again, which the drain shrugs off."""
+    client = _redis()
+    if client is None or not batch.stream_ids:
+        return
+    try:
+        pipe = client.pipeline(transaction=True)
+        pipe.xack(key(), GROUP, *batch.stream_ids).xdel(key(), *batch.stream_ids)
+        pipe.execute()
+    except redis.RedisError:
+        log.warning(
+            "analytics buffer: could not acknowledge a drained batch; it will be redelivered"
+        )
+
+
+def waiting() -> int:
+    """Beacons not drained yet: in the stream (read or not) and in the table."""
+    client = _redis()
+    in_stream = 0
+    if client is not None:
+        with contextlib.suppress(redis.RedisError):
+            in_stream = client.xlen(key())
+    return in_stream + BufferedBeacon.objects.count()
+
+
+def in_flight() -> int:
+    """Stream entries read by a drain and not acknowledged yet."""
+    client = _redis()
+    try:
+        return client.xpending(key(), GROUP)["pending"] if client is not None else 0
+    except redis.ResponseError:  # no stream or group yet
+        return 0
 
 
 def fallback_count() -> int:
-    """Beacons that landed in the table because Redis was down (and are not drained yet)."""
-    return BufferedBeacon.objects.filter(via_fallback=True).count()
+    """Beacons that ever landed in the table because Redis was down (kept after draining)."""
+    return FallbackDay.objects.aggregate(n=Sum("beacons"))["n"] or 0

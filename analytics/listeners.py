@@ -14,6 +14,8 @@ from django.db.models import Count
 from .models import DailyCount, ListenerDay, Metric, PlayEvent
 from .rollups import day_of, scopes
 
+CHUNK = 500  # rows per INSERT (SQLite allows 32,766 parameters)
+
 
 def record(events: Iterable[PlayEvent]) -> None:
     """Note the listeners of newly counted events (idempotent: a listener-day is kept once)."""
@@ -25,16 +27,22 @@ def record(events: Iterable[PlayEvent]) -> None:
     if not rows:
         return
     table = ListenerDay._meta.db_table
-    sql = (
-        f"INSERT INTO {table} (scope, scope_id, day, listener_key) VALUES (%s, %s, %s, %s)"
-        " ON CONFLICT DO NOTHING RETURNING scope, scope_id, day"
-    )
     adapt = connection.ops.adapt_datefield_value
     new_days: Counter = Counter()
+    rows = sorted(rows)
     with connection.cursor() as cursor:
-        for scope, scope_id, day, key in rows:
-            cursor.execute(sql, (scope, scope_id, adapt(day), key))
-            if cursor.fetchone():
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            sql = (
+                f"INSERT INTO {table} (scope, scope_id, day, listener_key) VALUES "
+                + ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
+                + " ON CONFLICT DO NOTHING RETURNING scope, scope_id, day"
+            )
+            params = [value for s, i, d, k in chunk for value in (s, i, adapt(d), k)]
+            cursor.execute(sql, params)
+            for scope, scope_id, day in cursor.fetchall():
+                if isinstance(day, str):  # SQLite returns dates as text
+                    day = date.fromisoformat(day)
                 new_days[(scope, scope_id, day)] += 1
     add_daily(Metric.LISTENERS, new_days)
 

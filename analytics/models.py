@@ -67,6 +67,22 @@ class BufferedBeacon(models.Model):
         return f"beacon {self.pk}" + (" (fallback)" if self.via_fallback else "")
 
 
+class FallbackDay(models.Model):
+    """How many beacons went to the database on one day (UTC) because Redis was unreachable.
+
+    Kept after those beacons are drained, so an outage stays visible in the admin.
+    """
+
+    day = models.DateField(unique=True)
+    beacons = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.beacons} beacons in the database"
+
+
 class PlaySession(models.Model):
     """The listening state of one play token (its nonce): every beacon received, by seq."""
 

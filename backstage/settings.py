@@ -220,6 +220,10 @@ CELERY_BEAT_SCHEDULE = {
 PLAY_TOKEN_TTL = envint("PLAY_TOKEN_TTL", 6 * 3600)  # seconds
 PLAY_CAP_PER_LISTENER = envint("PLAY_CAP_PER_LISTENER", 20)  # per track per day
 PLAY_CAP_PER_IP = envint("PLAY_CAP_PER_IP", 50)  # per track per day
+# Beacons a drain read but never acknowledged (it died) are claimed by another after this long.
+BEACON_REDELIVER_AFTER = envint("BEACON_REDELIVER_AFTER", 60)  # seconds
+BEACON_STREAM_KEY = "analytics:beacons"  # the Redis stream (tests use one of their own)
+BEACON_DRAIN_BATCH = envint("BEACON_DRAIN_BATCH", 1000)  # beacons per drain transaction
 
 # --- Accounts ---------------------------------------------------------------------------------
 

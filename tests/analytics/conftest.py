@@ -1,7 +1,27 @@
+import os
+import uuid
+
 import pytest
+
+REDIS_URL = os.getenv("ANALYTICS_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
 @pytest.fixture(autouse=True)
 def _no_redis(settings):
     """The embedded default (database buffer) unless a test points REDIS_URL somewhere."""
     settings.REDIS_URL = ""
+
+
+@pytest.fixture
+def redis_buffer(settings):
+    """Beacons buffered in a real Redis, in a stream of this test's own (tests run in
+    parallel); yields the client."""
+    from analytics import buffer
+
+    settings.REDIS_URL = REDIS_URL
+    settings.BEACON_STREAM_KEY = f"test:beacons:{uuid.uuid4().hex}"
+    client = buffer._redis()
+    try:
+        yield client
+    finally:
+        client.delete(settings.BEACON_STREAM_KEY)

@@ -135,17 +135,12 @@ def test_with_redis_down_beacons_fall_back_to_the_database_and_are_counted(clien
     assert BufferedBeacon.objects.get().via_fallback
 
 
-def test_with_redis_up_beacons_go_to_the_redis_list_not_the_database(client, track, settings):
+def test_with_redis_up_beacons_go_to_the_redis_stream_not_the_database(client, track, redis_buffer):
     token = start(client, track)
-    settings.REDIS_URL = "redis://127.0.0.1:6379/14"
-    buffer._redis().delete(buffer.KEY)
-    try:
-        assert send(client, beacon(token)).status_code == 204
-        assert not BufferedBeacon.objects.exists()
-        assert not PlayEvent.objects.exists()  # the beat worker drains, not the request
-        assert [entry["event"] for entry in buffer.pop_batch(10)] == ["start"]
-    finally:
-        buffer._redis().delete(buffer.KEY)
+    assert send(client, beacon(token)).status_code == 204
+    assert not BufferedBeacon.objects.exists()
+    assert not PlayEvent.objects.exists()  # the beat worker drains, not the request
+    assert [entry["event"] for entry in buffer.take(10).entries] == ["start"]
 
 
 def test_embedded_default_counts_a_play_without_a_worker(

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from analytics import services
+from analytics import buffer, services
 from analytics.models import BufferedBeacon, PlayEvent, PlaySession
 from tests.analytics.plays import listen
 from tests.factories import TrackFactory
@@ -111,30 +111,43 @@ def test_beacons_of_a_deleted_track_are_dropped(track):
     assert not PlayEvent.objects.exists() and not BufferedBeacon.objects.exists()
 
 
-def test_the_drain_reads_the_redis_list_and_the_fallback_table(track, settings):
-    from analytics import buffer
+def test_the_drain_reads_the_redis_stream_and_the_fallback_table(track, redis_buffer):
+    nonce = listen(track, seconds=31)  # three beacons into Redis: start, progress, pause
+    pause = json.loads(redis_buffer.xrevrange(buffer.key(), count=1)[0][1][b"b"])
+    # Resumed and played to 40 s while Redis was down: those beacons went to the table.
+    for seq, event, position in [(3, "start", 31), (4, "end", 40)]:
+        BufferedBeacon.objects.create(
+            payload={**pause, "seq": seq, "event": event, "position": position,
+                     "at": 1e6 + position * 1e3},
+            via_fallback=True,
+        )  # fmt: skip
+    assert services.drain_beacons(batch=100) == 5
+    event = PlayEvent.objects.get(nonce=nonce)
+    assert (event.counted, event.heard_seconds) == (True, 40)
+    assert buffer.waiting() == 0 and buffer.in_flight() == 0
 
-    settings.REDIS_URL = "redis://127.0.0.1:6379/14"
-    redis = buffer._redis()
-    redis.delete(buffer.KEY)
-    try:
-        nonce = listen(track, seconds=31)  # three beacons into Redis: start, progress, pause
-        pause = json.loads(redis.lindex(buffer.KEY, -1))
-        # Resumed and played to 40 s while Redis was down: those beacons went to the table.
-        for seq, event, position in [(3, "start", 31), (4, "end", 40)]:
-            BufferedBeacon.objects.create(
-                payload={
-                    **pause,
-                    "seq": seq,
-                    "event": event,
-                    "position": position,
-                    "at": 1e6 + position * 1e3,
-                },
-                via_fallback=True,
-            )
-        assert services.drain_beacons(batch=100) == 5
-        event = PlayEvent.objects.get(nonce=nonce)
-        assert (event.counted, event.heard_seconds) == (True, 40)
-        assert redis.llen(buffer.KEY) == 0 and not BufferedBeacon.objects.exists()
-    finally:
-        redis.delete(buffer.KEY)
+
+def test_a_batch_costs_the_same_few_queries_however_many_plays_it_holds(
+    track, django_assert_max_num_queries
+):
+    for n in range(60):
+        listen(track, seconds=[5, 31, 190][n % 3], listener=f"a:{n}", ip=f"ip{n}")
+    with django_assert_max_num_queries(16):
+        assert services.drain_beacons(batch=1000) == 180
+    assert PlayEvent.objects.filter(counted=True).count() == 40
+    for n in range(60):
+        listen(track, seconds=40, listener=f"b:{n}", ip=f"ip{n}")
+    with django_assert_max_num_queries(16):
+        services.drain_beacons(batch=1000)
+    assert PlayEvent.objects.filter(counted=True).count() == 100
+
+
+def test_caps_count_plays_of_earlier_batches_and_of_the_same_batch(track, settings):
+    settings.PLAY_CAP_PER_LISTENER = 3
+    listen(track, listener="u:7")
+    services.drain_beacons()
+    for _ in range(3):
+        listen(track, listener="u:7")
+    services.drain_beacons()  # one counted before, two in this batch, then the cap
+    assert PlayEvent.objects.filter(counted=True).count() == 3
+    assert PlayEvent.objects.get(flagged=True).flag_reason == "listener daily cap"
