@@ -6,3 +6,10 @@ def drain_beacons(*, batch: int | None = None) -> int:
     from . import services
 
     return services.drain_buffer(batch=batch)
+
+
+@shared_task(name="analytics.create_partitions")
+def create_partitions(*, ahead: int = 2) -> list[str]:
+    from . import partitions
+
+    return partitions.ensure_months(ahead=ahead)

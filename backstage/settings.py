@@ -214,6 +214,7 @@ CELERY_BEAT_SCHEDULE = {
     "fail-stale-processing": {"task": "tracks.fail_stale_processing", "schedule": 300.0},
     "purge-abandoned-uploads": {"task": "tracks.purge_abandoned_uploads", "schedule": 3600.0},
     "drain-beacons": {"task": "analytics.drain_beacons", "schedule": 10.0},
+    "create-play-partitions": {"task": "analytics.create_partitions", "schedule": 86400.0},
 }
 
 # --- Plays (analytics/tokens.py, analytics/counting.py) ------------------------------------
