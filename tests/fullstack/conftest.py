@@ -26,6 +26,7 @@ WORKER_ARGS = [
     *("--concurrency=1", "--pool=solo", "--without-gossip", "--without-mingle", "--loglevel=INFO"),
 ]
 WORKER_LOG = pytest.StashKey[Path]()
+WORKER = pytest.StashKey["Worker"]()
 
 
 def _not_configured() -> str | None:
@@ -79,6 +80,41 @@ def _answers(host: str, port: int) -> bool:
         return False
 
 
+class Worker:
+    """The worker process, which a test may kill and start again (same name, same log)."""
+
+    def __init__(self, *, hostname: str, log: Path, env: dict):
+        self.hostname, self.log, self.env = hostname, log, env
+        self.process: subprocess.Popen | None = None
+
+    def start(self, **extra_env: str) -> None:
+        from backstage.celery import app
+
+        with open(self.log, "ab") as out:
+            self.process = subprocess.Popen(
+                [BIN / "celery", *WORKER_ARGS, "-n", self.hostname],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=settings.BASE_DIR,
+                env={**self.env, **extra_env},
+            )
+        _wait_until(
+            lambda: app.control.ping(destination=[self.hostname], timeout=0.5),
+            process=self.process,
+            log=self.log,
+            timeout=40,
+        )
+
+    def kill(self) -> None:
+        """SIGKILL: no cleanup, as when the machine loses power or the OOM killer strikes."""
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None:
+            _stop(self.process)
+
+
 @pytest.fixture(scope="session")
 def s3(tmp_path_factory):
     """A moto S3 server on the port S3_ENDPOINT_URL names, with the bucket created.
@@ -130,8 +166,6 @@ def celery_worker(request, s3, django_db_setup, tmp_path_factory):
     """
     from django.db import connection
 
-    from backstage.celery import app
-
     broker = redis.Redis.from_url(settings.REDIS_URL)
     if broker.connection_pool.connection_kwargs.get("db", 0) == 0:
         pytest.fail("REDIS_URL names Redis database 0; give the tests their own, e.g. /15")
@@ -142,22 +176,15 @@ def celery_worker(request, s3, django_db_setup, tmp_path_factory):
     hostname = f"fullstack-{os.getpid()}@{socket.gethostname()}"
     log = tmp_path_factory.mktemp("celery") / "worker.log"
     request.config.stash[WORKER_LOG] = log
-    process = _start(
-        [BIN / "celery", *WORKER_ARGS, "-n", hostname],
-        log=log,
-        cwd=settings.BASE_DIR,
-        env={**os.environ, "DATABASE_URL": test_database.geturl()},
+    worker = Worker(
+        hostname=hostname, log=log, env={**os.environ, "DATABASE_URL": test_database.geturl()}
     )
+    request.config.stash[WORKER] = worker
     try:
-        _wait_until(
-            lambda: app.control.ping(destination=[hostname], timeout=0.5),
-            process=process,
-            log=log,
-            timeout=40,
-        )
+        worker.start()
         yield hostname
     finally:
-        _stop(process)
+        worker.stop()
 
 
 @pytest.hookimpl(wrapper=True)
