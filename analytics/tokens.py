@@ -40,10 +40,14 @@ def listener_key(request) -> str:
     return "a:" + _digest(seed)
 
 
-def issue_play_token(*, request, track_id: int, source: str, origin: str, context: str) -> str:
+def issue_play_token(*, request, track, source: str, origin: str, context: str) -> str:
+    """The track's public id and duration travel in the token, so that checking a beacon
+    against its track needs no database query."""
     return signing.dumps(
         {
-            "t": track_id,
+            "t": track.pk,
+            "p": track.public_id,
+            "d": track.duration,
             "l": listener_key(request),
             "s": source,
             "o": origin,

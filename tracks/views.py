@@ -233,7 +233,7 @@ def track_play(request, public_id):
         )
         play_token = issue_play_token(
             request=request,
-            track_id=track.pk,
+            track=track,
             source=start.source,
             origin=start.origin,
             context=start.context,

@@ -162,3 +162,26 @@ def test_the_how_we_count_page_states_the_rules_and_is_linked_from_every_page(cl
     assert page.status_code == 200
     assert b"30 seconds" in page.content and b"Seeking" in page.content
     assert reverse("how_we_count").encode() in client.get("/").content
+
+
+def test_checking_a_beacon_needs_no_database_query(
+    client, track, redis_buffer, django_assert_num_queries
+):
+    token = start(client, track)
+    with django_assert_num_queries(0):
+        assert send(client, beacon(token)).status_code == 204
+    assert buffer.waiting() == 1
+
+
+def test_tokens_issued_before_they_carried_the_track_are_checked_against_the_database(
+    client, track
+):
+    from django.core import signing
+
+    from analytics import tokens
+
+    claims = tokens.read_play_token(start(client, track))
+    old = signing.dumps({k: v for k, v in claims.items() if k not in "pd"}, salt=tokens.SALT,
+                        compress=True)  # fmt: skip
+    assert send(client, beacon(old, position=250)).status_code == 400  # past 200 s + 5
+    assert send(client, beacon(old, position=150)).status_code == 204

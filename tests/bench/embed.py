@@ -83,28 +83,14 @@ def weight(port: int, path: str) -> dict[str, tuple[int, int]]:
 
 
 def main() -> None:
-    pages.recreate_database()
-    try:
-        bench()
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        pages.drop_database()
+    pages.in_throwaway_database(bench)
 
 
 def bench() -> None:
     with tempfile.TemporaryDirectory(prefix="backstage-bench-embed-") as tmp:
-        env = pages.server_environment(Path(tmp) / "static")
-        os.environ.update(env)
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+        env = pages.prepare(Path(tmp) / "static")
         from django.db import connections
 
-        call_command("migrate", verbosity=0)
-        call_command("collectstatic", interactive=False, verbosity=0)
         urls = seed()
         looks = {name: pages.inspect_page(path) for name, path in urls.items()}
         connections.close_all()

@@ -258,8 +258,11 @@ def _get(port: int, path: str) -> tuple[int, bytes]:
         connection.close()
 
 
-def load(port: int, path: str, seconds: float, concurrency: int) -> dict:
-    """The load generator (run in its own process): hammer one URL, report latencies."""
+def load(port: int, path: str, seconds: float, concurrency: int, bodies: str = "") -> dict:
+    """The load generator (run in its own process): hammer one URL, report latencies.
+
+    With `bodies` (a file of one request body a line), POST them in turn, expecting 2xx."""
+    payloads = Path(bodies).read_bytes().splitlines() if bodies else []
     latencies: list[list[float]] = [[] for _ in range(concurrency)]
     errors = [0] * concurrency
     deadline = time.perf_counter() + seconds
@@ -267,12 +270,18 @@ def load(port: int, path: str, seconds: float, concurrency: int) -> dict:
     def worker(n: int) -> None:
         # gunicorn's sync workers close every connection; http.client reopens it as needed.
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        sent = n
         while (started := time.perf_counter()) < deadline:
             try:
-                connection.request("GET", path)
+                if payloads:
+                    body = payloads[sent % len(payloads)]
+                    sent += concurrency
+                    connection.request("POST", path, body, {"Content-Type": "text/plain"})
+                else:
+                    connection.request("GET", path)
                 response = connection.getresponse()
                 response.read()
-                ok = response.status == 200
+                ok = 200 <= response.status < 300
             except (OSError, http.client.HTTPException):
                 connection.close()
                 ok = False
@@ -297,14 +306,17 @@ def load(port: int, path: str, seconds: float, concurrency: int) -> dict:
     }
 
 
-def run_load(port: int, path: str, seconds: float) -> dict:
-    """Warm up, then load `path` from a second process for `seconds`."""
+def run_load(port: int, path: str, seconds: float, bodies: str = "") -> dict:
+    """Warm up, then load `path` from a second process for `seconds` (POSTing `bodies`)."""
     command = [sys.executable, "-m", "tests.bench.pages", "--load", str(port), path]
     subprocess.run(
-        [*command, str(WARMUP), str(CONCURRENCY)], cwd=REPO, check=True, capture_output=True
+        [*command, str(WARMUP), str(CONCURRENCY), bodies],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
     )
     result = subprocess.run(
-        [*command, str(seconds), str(CONCURRENCY)],
+        [*command, str(seconds), str(CONCURRENCY), bodies],
         cwd=REPO,
         check=True,
         capture_output=True,
@@ -338,7 +350,8 @@ def report(urls: dict, looks: dict, results: dict) -> None:
     )
 
 
-def main() -> None:
+def in_throwaway_database(bench) -> None:
+    """Run `bench()` on a freshly created BENCH_DB, dropped afterwards whatever happens."""
     recreate_database()
     try:
         bench()
@@ -347,6 +360,25 @@ def main() -> None:
 
         connections.close_all()
         drop_database()
+
+
+def prepare(static_root: Path) -> dict[str, str]:
+    """Set Django up in this process on the bench database, migrated and with static files
+    collected; returns the environment to serve it with."""
+    env = server_environment(static_root)
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    return env
+
+
+def main() -> None:
+    in_throwaway_database(bench)
 
 
 def bench() -> None:
@@ -390,7 +422,7 @@ def bench() -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--load"]:
-        port, path, seconds, concurrency = sys.argv[2:6]
-        print(json.dumps(load(int(port), path, float(seconds), int(concurrency))))
+        port, path, seconds, concurrency, *bodies = sys.argv[2:7]
+        print(json.dumps(load(int(port), path, float(seconds), int(concurrency), *bodies)))
     else:
         main()
