@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from tracks.models import Track
 
-from . import counting, listeners, rollups
+from . import counting, inserts, listeners, rollups
 from .models import PlayEvent, PlaySession
 
 BOT_MARKERS = ("bot", "spider", "crawl", "headlesschrome", "python-requests", "curl")
@@ -39,20 +39,20 @@ class Caps:
         caps = cls(now=now)
         keys = {event.listener_key for event in events}
         ips = {event.ip_key for event in events if event.ip_key}
+        midnight = rollups.day_of(now)  # the UTC day, as a range the index can use
         today = PlayEvent.objects.filter(
             counted=True,
-            counted_at__date=now.date(),
+            counted_at__gte=midnight,
+            counted_at__lt=midnight + timedelta(days=1),
             track_id__in={event.track_id for event in events},
         )
-        rows = (
-            today.filter(Q(listener_key__in=keys) | Q(ip_key__in=ips))
-            .values_list("track_id", "listener_key", "ip_key")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        for track_id, listener_key, ip_key, n in rows:
-            caps.per_listener[(track_id, listener_key)] += n
-            caps.per_ip[(track_id, ip_key)] += n
+        # Two queries, each on an index of (track, listener or IP, counted_at).
+        per_listener = today.filter(listener_key__in=keys).values_list("track_id", "listener_key")
+        for track_id, listener_key, n in per_listener.annotate(n=Count("id")).order_by():
+            caps.per_listener[(track_id, listener_key)] = n
+        per_ip = today.filter(ip_key__in=ips).values_list("track_id", "ip_key")
+        for track_id, ip_key, n in per_ip.annotate(n=Count("id")).order_by() if ips else ():
+            caps.per_ip[(track_id, ip_key)] = n
         last_hour = (
             PlayEvent.objects.filter(
                 counted=True, counted_at__gte=now - timedelta(hours=1), listener_key__in=keys
@@ -101,7 +101,7 @@ def _add_beacons(beacons: list, entries: list[dict]) -> bool:
     return added
 
 
-def _lock_sessions(by_nonce: dict[str, list[dict]]) -> dict[str, PlaySession]:
+def _lock_sessions(by_nonce: dict[str, list[dict]], now: datetime) -> dict[str, PlaySession]:
     """Every session of the batch, created with its beacons if new, and locked: two drains
     merging beacons of the same token would otherwise lose one's beacons. Locked in nonce order
     so that two drains cannot deadlock."""
@@ -116,12 +116,19 @@ def _lock_sessions(by_nonce: dict[str, list[dict]]) -> dict[str, PlaySession]:
             _add_beacons(beacons, group)
             new.append(
                 PlaySession(
-                    nonce=nonce, track_id=group[0]["t"], user_agent=group[0]["ua"], beacons=beacons
+                    nonce=nonce,
+                    track_id=group[0]["t"],
+                    user_agent=group[0]["ua"],
+                    beacons=beacons,
+                    updated_at=now,
                 )
             )
-        # Another drain may have created some of them meanwhile: those are merged below.
-        PlaySession.objects.bulk_create(new, ignore_conflicts=True)
-        sessions |= {session.nonce: session for session in locked.filter(nonce__in=missing)}
+        inserted = inserts.create_sessions(new)  # rows we inserted stay locked until commit
+        sessions |= {session.nonce: session for session in new if session.nonce in inserted}
+        # Another drain may have created some meanwhile: those are read (locked) and merged.
+        others = [nonce for nonce in missing if nonce not in inserted]
+        if others:
+            sessions |= {session.nonce: session for session in locked.filter(nonce__in=others)}
     return sessions
 
 
@@ -152,8 +159,8 @@ def merge_batch(entries: list[dict]) -> None:
     by_nonce = {nonce: group for nonce, group in by_nonce.items() if group[0]["t"] in tracks}
     if not by_nonce:
         return
-    sessions = _lock_sessions(by_nonce)
     now = timezone.now()
+    sessions = _lock_sessions(by_nonce, now)
     changed_sessions = []
     for nonce, group in by_nonce.items():
         if _add_beacons(sessions[nonce].beacons, group):
@@ -196,7 +203,7 @@ def merge_batch(entries: list[dict]) -> None:
                 counted_now.append(event)
 
     changes = [(before, rollups.EventState.of(event)) for event, before, _, _ in work]
-    PlayEvent.objects.bulk_create([event for event, before, _, _ in work if before is None])
+    inserts.create_events([event for event, before, _, _ in work if before is None])
     updated = [
         event
         for (event, _, _, _), (before, after) in zip(work, changes, strict=True)

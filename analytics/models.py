@@ -127,7 +127,13 @@ class PlayEvent(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
-        indexes = [models.Index(fields=["track", "listener_key", "counted_at"])]
+        indexes = [
+            models.Index(fields=["track", "listener_key", "counted_at"]),
+            # The drain's per-IP daily cap.
+            models.Index(
+                fields=["track", "ip_key", "counted_at"], name="playevent_track_ip_counted"
+            ),
+        ]
 
     def __str__(self) -> str:
         return (

@@ -120,16 +120,21 @@ def apply_changes(changes: Iterable[tuple[EventState | None, EventState]]) -> No
 
 
 def upsert(model, keys: tuple[str, ...], sums: tuple[str, ...], rows: list[tuple]) -> None:
-    """INSERT … ON CONFLICT DO UPDATE adding `sums` (PostgreSQL and SQLite alike)."""
+    """INSERT … ON CONFLICT DO UPDATE adding `sums` (PostgreSQL and SQLite alike), one
+    statement per 500 rows (keys are unique among `rows`, as one statement requires)."""
     table = model._meta.db_table
     columns = (*keys, *sums)
     adds = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in sums)
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
-        f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {adds}"
-    )
+    row_sql = f"({', '.join(['%s'] * len(columns))})"
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        for start in range(0, len(rows), 500):
+            chunk = rows[start : start + 500]
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+                + ", ".join([row_sql] * len(chunk))
+                + f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {adds}",
+                [value for row in chunk for value in row],
+            )
 
 
 def _counted(condition: Q):

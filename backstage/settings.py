@@ -224,7 +224,7 @@ PLAY_CAP_PER_IP = envint("PLAY_CAP_PER_IP", 50)  # per track per day
 # Beacons a drain read but never acknowledged (it died) are claimed by another after this long.
 BEACON_REDELIVER_AFTER = envint("BEACON_REDELIVER_AFTER", 60)  # seconds
 BEACON_STREAM_KEY = "analytics:beacons"  # the Redis stream (tests use one of their own)
-BEACON_DRAIN_BATCH = envint("BEACON_DRAIN_BATCH", 1000)  # beacons per drain transaction
+BEACON_DRAIN_BATCH = envint("BEACON_DRAIN_BATCH", 5000)  # beacons per drain transaction
 
 # --- Accounts ---------------------------------------------------------------------------------
 
