@@ -56,7 +56,8 @@ def add_daily(metric: str, counts: Counter) -> None:
         " + excluded.value"
     )
     adapt = connection.ops.adapt_datefield_value
-    rows = [(s, i, adapt(d), metric, n) for (s, i, d), n in counts.items() if n]
+    # In key order, like every upsert of the drain: concurrent drains must not deadlock.
+    rows = sorted((s, i, adapt(d), metric, n) for (s, i, d), n in counts.items() if n)
     if rows:
         with connection.cursor() as cursor:
             cursor.executemany(sql, rows)

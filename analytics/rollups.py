@@ -121,8 +121,10 @@ def apply_changes(changes: Iterable[tuple[EventState | None, EventState]]) -> No
 
 def upsert(model, keys: tuple[str, ...], sums: tuple[str, ...], rows: list[tuple]) -> None:
     """INSERT … ON CONFLICT DO UPDATE adding `sums` (PostgreSQL and SQLite alike), one
-    statement per 500 rows (keys are unique among `rows`, as one statement requires)."""
+    statement per 500 rows (keys are unique among `rows`, as one statement requires). Rows go
+    in key order: two drains updating the same rows in different orders could deadlock."""
     table = model._meta.db_table
+    rows = sorted(rows)
     columns = (*keys, *sums)
     adds = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in sums)
     row_sql = f"({', '.join(['%s'] * len(columns))})"
