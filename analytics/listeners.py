@@ -11,10 +11,12 @@ from datetime import date
 from django.db import connection
 from django.db.models import Count
 
+from . import inserts
 from .models import DailyCount, ListenerDay, Metric, PlayEvent
-from .rollups import day_of, scopes
+from .rollups import day_of, scopes, upsert
 
 CHUNK = 500  # rows per INSERT (SQLite allows 32,766 parameters)
+COLUMNS = ("scope", "scope_id", "day", "listener_key")
 
 
 def record(events: Iterable[PlayEvent]) -> None:
@@ -26,41 +28,45 @@ def record(events: Iterable[PlayEvent]) -> None:
     }
     if not rows:
         return
+    rows = sorted(rows)  # key order: concurrent drains must not deadlock
+    if connection.vendor == "postgresql":
+        table = ListenerDay._meta.db_table
+        then = "ON CONFLICT DO NOTHING RETURNING scope, scope_id, day"
+        inserted = inserts.through_temp(table, COLUMNS, rows, order=COLUMNS, then=then)
+    else:
+        inserted = _insert_values(rows)
+    new_days: Counter = Counter()
+    for scope, scope_id, day in inserted:
+        if isinstance(day, str):  # SQLite returns dates as text
+            day = date.fromisoformat(day)
+        new_days[(scope, scope_id, day)] += 1
+    add_daily(Metric.LISTENERS, new_days)
+
+
+def _insert_values(rows: list[tuple]) -> list[tuple]:
+    """INSERT … VALUES … ON CONFLICT DO NOTHING RETURNING, CHUNK rows a statement."""
     table = ListenerDay._meta.db_table
     adapt = connection.ops.adapt_datefield_value
-    new_days: Counter = Counter()
-    rows = sorted(rows)
+    inserted = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
-            sql = (
-                f"INSERT INTO {table} (scope, scope_id, day, listener_key) VALUES "
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES "
                 + ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
-                + " ON CONFLICT DO NOTHING RETURNING scope, scope_id, day"
+                + " ON CONFLICT DO NOTHING RETURNING scope, scope_id, day",
+                [value for s, i, d, k in chunk for value in (s, i, adapt(d), k)],
             )
-            params = [value for s, i, d, k in chunk for value in (s, i, adapt(d), k)]
-            cursor.execute(sql, params)
-            for scope, scope_id, day in cursor.fetchall():
-                if isinstance(day, str):  # SQLite returns dates as text
-                    day = date.fromisoformat(day)
-                new_days[(scope, scope_id, day)] += 1
-    add_daily(Metric.LISTENERS, new_days)
+            inserted += cursor.fetchall()
+    return inserted
 
 
 def add_daily(metric: str, counts: Counter) -> None:
     """Add to DailyCount rows (scope, id, day) → n, creating them as needed."""
-    table = DailyCount._meta.db_table
-    sql = (
-        f"INSERT INTO {table} (scope, scope_id, day, metric, value) VALUES (%s, %s, %s, %s, %s)"
-        f" ON CONFLICT (scope, scope_id, metric, day) DO UPDATE SET value = {table}.value"
-        " + excluded.value"
-    )
     adapt = connection.ops.adapt_datefield_value
-    # In key order, like every upsert of the drain: concurrent drains must not deadlock.
-    rows = sorted((s, i, adapt(d), metric, n) for (s, i, d), n in counts.items() if n)
+    rows = [(s, i, metric, adapt(d), n) for (s, i, d), n in counts.items() if n]
     if rows:
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
+        upsert(DailyCount, ("scope", "scope_id", "metric", "day"), ("value",), rows)
 
 
 def unique(*, scope: str, scope_id: int, start: date, end: date) -> int:

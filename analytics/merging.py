@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from tracks.models import Track
@@ -39,30 +39,32 @@ class Caps:
         caps = cls(now=now)
         keys = {event.listener_key for event in events}
         ips = {event.ip_key for event in events if event.ip_key}
-        midnight = rollups.day_of(now)  # the UTC day, as a range the index can use
-        today = PlayEvent.objects.filter(
-            counted=True,
-            counted_at__gte=midnight,
-            counted_at__lt=midnight + timedelta(days=1),
-            track_id__in={event.track_id for event in events},
-        )
-        # Two queries, each on an index of (track, listener or IP, counted_at).
-        per_listener = today.filter(listener_key__in=keys).values_list("track_id", "listener_key")
-        for track_id, listener_key, n in per_listener.annotate(n=Count("id")).order_by():
-            caps.per_listener[(track_id, listener_key)] = n
-        per_ip = today.filter(ip_key__in=ips).values_list("track_id", "ip_key")
-        for track_id, ip_key, n in per_ip.annotate(n=Count("id")).order_by() if ips else ():
-            caps.per_ip[(track_id, ip_key)] = n
-        last_hour = (
-            PlayEvent.objects.filter(
-                counted=True, counted_at__gte=now - timedelta(hours=1), listener_key__in=keys
+        midnight = rollups.day_of(now)  # the UTC day, as a range the indexes can use
+        tomorrow, hour_ago = midnight + timedelta(days=1), now - timedelta(hours=1)
+        counted = PlayEvent.objects.filter(counted=True, counted_at__lt=tomorrow)
+        # The batch's listeners' counted plays (listener_key index): today's per track, and
+        # the seconds heard in the last hour, in one query.
+        per_listener = (
+            counted.filter(listener_key__in=keys, counted_at__gte=min(midnight, hour_ago))
+            .values_list("track_id", "listener_key")
+            .annotate(
+                today=Count("id", filter=Q(counted_at__gte=midnight)),
+                heard=Sum("heard_seconds", filter=Q(counted_at__gte=hour_ago)),
             )
-            .values_list("listener_key")
-            .annotate(heard=Sum("heard_seconds"))
             .order_by()
         )
-        for listener_key, heard in last_hour:
+        for track_id, listener_key, today, heard in per_listener:
+            caps.per_listener[(track_id, listener_key)] = today
             caps.heard[listener_key] += heard or 0
+        # The batch's IPs' counted plays today, per track (index on ip_key, counted_at).
+        per_ip = (
+            counted.filter(ip_key__in=ips, counted_at__gte=midnight)
+            .values_list("track_id", "ip_key")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for track_id, ip_key, n in per_ip if ips else ():
+            caps.per_ip[(track_id, ip_key)] = n
         return caps
 
     def flag_reason(self, *, event: PlayEvent, user_agent: str) -> str:

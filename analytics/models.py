@@ -130,9 +130,7 @@ class PlayEvent(models.Model):
         indexes = [
             models.Index(fields=["track", "listener_key", "counted_at"]),
             # The drain's per-IP daily cap.
-            models.Index(
-                fields=["track", "ip_key", "counted_at"], name="playevent_track_ip_counted"
-            ),
+            models.Index(fields=["ip_key", "counted_at"], name="playevent_ip_counted"),
         ]
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, FloatField, Q, Sum, Value
 from django.db.models.functions import Cast, Coalesce, TruncDate, TruncDay, TruncHour
 
+from . import inserts
 from .models import Grain, PlayEvent, PlayRollup, ReferrerRollup, Scope, Source
 
 COUNTS = ("streams", "plays", "complete", "partial", "skip", "early_skips")
@@ -127,6 +128,10 @@ def upsert(model, keys: tuple[str, ...], sums: tuple[str, ...], rows: list[tuple
     rows = sorted(rows)
     columns = (*keys, *sums)
     adds = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in sums)
+    if connection.vendor == "postgresql":
+        then = f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {adds}"
+        inserts.through_temp(table, columns, rows, order=keys, then=then)
+        return
     row_sql = f"({', '.join(['%s'] * len(columns))})"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 500):

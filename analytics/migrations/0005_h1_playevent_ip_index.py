@@ -6,14 +6,11 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("analytics", "0004_h1_playevent_partitions"),
-        ("tracks", "0002_newest_indexes"),
     ]
 
     operations = [
         migrations.AddIndex(
             model_name="playevent",
-            index=models.Index(
-                fields=["track", "ip_key", "counted_at"], name="playevent_track_ip_counted"
-            ),
+            index=models.Index(fields=["ip_key", "counted_at"], name="playevent_ip_counted"),
         ),
     ]

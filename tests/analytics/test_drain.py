@@ -130,14 +130,16 @@ def test_the_drain_reads_the_redis_stream_and_the_fallback_table(track, redis_bu
 def test_a_batch_costs_the_same_few_queries_however_many_plays_it_holds(
     track, django_assert_max_num_queries
 ):
+    # ~15 statements, ~22 on PostgreSQL where each bulk write is CREATE TEMP TABLE IF NOT
+    # EXISTS, COPY, INSERT … SELECT … ON CONFLICT, DELETE.
     for n in range(60):
         listen(track, seconds=[5, 31, 190][n % 3], listener=f"a:{n}", ip=f"ip{n}")
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(24):
         assert services.drain_beacons(batch=1000) == 180
     assert PlayEvent.objects.filter(counted=True).count() == 40
     for n in range(60):
         listen(track, seconds=40, listener=f"b:{n}", ip=f"ip{n}")
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(24):
         services.drain_beacons(batch=1000)
     assert PlayEvent.objects.filter(counted=True).count() == 100
 
