@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
+from analytics import views as analytics_views
+
 from . import views
 
 admin.site.site_header = "Backstage moderation"
@@ -12,6 +14,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("ping", views.ping, name="ping"),
+    # The busiest URL (a beacon every 10 s per listener): resolved before the long includes.
+    path("beacon", analytics_views.beacon, name="beacon"),
     path("search", views.search_page, name="search"),
     path("search/suggest", views.search_suggest, name="search_suggest"),
     path("account/preferences/", views.preferences, name="account_preferences"),
