@@ -117,10 +117,10 @@ def test_playlists_are_named_only_when_public(artist, played, fan):
            listener="a:9")  # fmt: skip
     services.drain_beacons()
     rows = [(r.label, r.url, r.plays) for r in board(artist_subject(artist)).playlists]
-    assert rows == [
-        ("A private playlist", "", 2),
+    assert rows[0] == ("A private playlist", "", 2)
+    assert sorted(rows[1:]) == [
+        ("A private playlist", "", 1),  # PLPUB: no such playlist (deleted since)
         ("Sea shanties", public.get_absolute_url(), 1),
-        ("A private playlist", "", 1),  # PLPUB: no such playlist (deleted)
     ]
     assert [(r.label, r.plays) for r in board(artist_subject(artist)).sites] == [
         ("https://blog.example", 1)
