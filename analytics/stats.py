@@ -317,6 +317,7 @@ class SourceRow:
     plays: int
     streams: int
     percent: int  # of all plays in the period
+    bar: int = 0  # bar length: percent of the biggest source's plays
 
 
 def sources(*, subject: Subject, period: Period) -> list[SourceRow]:
@@ -328,6 +329,7 @@ def sources(*, subject: Subject, period: Period) -> list[SourceRow]:
         .order_by("-s_plays", "-s_streams", "source")
     )
     total = sum(row["s_plays"] for row in rows)
+    most = max((row["s_plays"] for row in rows), default=0)
     labels = dict(Source.choices)
     return [
         SourceRow(
@@ -336,6 +338,7 @@ def sources(*, subject: Subject, period: Period) -> list[SourceRow]:
             row["s_plays"],
             row["s_streams"],
             round(100 * row["s_plays"] / total) if total else 0,
+            round(100 * row["s_plays"] / most) if most else 0,
         )
         for row in rows
     ]
