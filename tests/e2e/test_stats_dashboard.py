@@ -2,12 +2,9 @@
 moves from 0 to 1 while the page stays open."""
 
 import re
-import time
 from datetime import timedelta
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from analytics import services, stats
@@ -15,21 +12,12 @@ from tests.analytics.plays import listen
 from tests.analytics.test_stats import at
 from tests.e2e.axe import serious_violations
 from tests.e2e.conftest import screenshot
+from tests.e2e.test_playlists import sign_in
 from tests.factories import ArtistFactory, ReleaseFactory, TrackFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 DESKTOP_CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/140.0 Safari/537.36"
-
-
-def signed_in(page, user, live_server) -> None:
-    """Give the page's browser context `user`'s session cookie."""
-    client = Client()
-    client.force_login(user)
-    session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": django_settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
-    )
 
 
 @pytest.fixture
@@ -49,7 +37,7 @@ def test_a_31_second_listen_reaches_the_dashboard_live(page, listener, live_serv
     release = create_release(artist=artist, title="Low Tide", kind="single")
     track = upload_track(artist=artist, seconds=40, release=release, position=1, title="Lantern")
 
-    signed_in(page, artist.user, live_server)
+    sign_in(page, live_server, artist.user)
     page.goto("/studio/")
     page.get_by_role("link", name="Stats", exact=True).click()
     expect(page.get_by_role("heading", name="Your stats")).to_be_visible()
@@ -94,7 +82,7 @@ def test_the_dashboard_reads_well_on_desktop_and_phone(page, phone, live_server)
     artist = ArtistFactory(name="Harbour Lights", slug="harbour-lights")
     release = seed_a_month(artist)
     for view in (page, phone):
-        signed_in(view, artist.user, live_server)
+        sign_in(view, live_server, artist.user)
         view.goto("/studio/stats/")
         expect(view.get_by_role("heading", name="Your stats")).to_be_visible()
         assert serious_violations(view) == []
@@ -111,4 +99,3 @@ def test_the_dashboard_reads_well_on_desktop_and_phone(page, phone, live_server)
     phone.goto(f"/studio/stats/release/{release.public_id}/")
     assert serious_violations(phone) == []
     screenshot(phone, "stats-release-phone")
-    time.sleep(0.1)
