@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, Min, Q, Sum
 from django.http import Http404
 from django.utils import timezone
@@ -35,6 +36,7 @@ PRESETS = {"7d": ("Last 7 days", 7), "28d": ("Last 28 days", 28), "12m": ("Last 
 DEFAULT_PERIOD = "28d"
 PERIOD_LINKS = (("7d", "7 days"), ("28d", "28 days"), ("12m", "12 months"), ("all", "All time"))
 MAX_DAYS = 3 * 366  # a custom range longer than this is refused (the chart and CSV stay small)
+LISTENERS_CACHE_SECONDS = 24 * 3600
 LIVE_DAYS = 7  # a release's real-time counter runs for its first week
 SEGMENT_DAYS = 28
 # Listeners by how many of the last 28 days they played the music: (name, fewest days).
@@ -201,16 +203,17 @@ def totals(*, subject: Subject, period: Period) -> list[Total]:
         for row in DailyCount.objects.filter(
             _in(span), scope=subject.scope, scope_id=subject.scope_id
         )
-        .exclude(metric=Metric.LISTENERS)
         .values("metric")
         .annotate(**now_and_then("value", "day"))
     }
-    who = {"scope": subject.scope, "scope_id": subject.scope_id}
+    days = counts.get(Metric.LISTENERS, {})  # listener-day rows in each period
     values = {
         "plays": (plays["now"], plays.get("then")),
         "listeners": (
-            listeners.unique(**who, start=period.start, end=period.end),
-            listeners.unique(**who, start=before.start, end=before.end) if before else None,
+            unique_listeners(subject=subject, period=period, listener_days=days.get("now")),
+            unique_listeners(subject=subject, period=before, listener_days=days.get("then"))
+            if before
+            else None,
         ),
     }
     for metric in (Metric.FOLLOWS, Metric.SAVES, Metric.PLAYLIST_ADDS):
@@ -220,6 +223,30 @@ def totals(*, subject: Subject, period: Period) -> list[Total]:
         Total(key, label, values[key][0] or 0, (values[key][1] or 0) if before else None)
         for key, label in TOTALS
     ]
+
+
+def unique_listeners(*, subject: Subject, period: Period, listener_days: int | None) -> int:
+    """Distinct listeners over the period (exact, `listeners.unique`), cached.
+
+    A distinct count over a long period is the dashboard's one expensive query (it reads one
+    row per listener and day). ListenerDay rows are only ever added, and DailyCount
+    'listeners' counts them per day, so the number of rows in the period (`listener_days`,
+    read with the other daily counts) changes whenever the answer can: it is part of the
+    cache key, and a cached answer is never stale.
+    """
+    if not listener_days:
+        return 0
+    key = (
+        f"stats:listeners:{subject.scope}:{subject.scope_id}:{period.start}:{period.end}"
+        f":{listener_days}"
+    )
+    return cache.get_or_set(
+        key,
+        lambda: listeners.unique(
+            scope=subject.scope, scope_id=subject.scope_id, start=period.start, end=period.end
+        ),
+        timeout=LISTENERS_CACHE_SECONDS,
+    )
 
 
 # --- Time series --------------------------------------------------------------------------
@@ -410,25 +437,23 @@ class Segment:
 
 def segments(*, subject: Subject, on: date | None = None) -> list[Segment]:
     """Listeners of the last 28 days by how many days they listened: super (8+ days, about
-    twice a week), moderate (3–7) and light (1–2). Computed on request from ListenerDay: one
-    grouped query over at most listeners × 28 rows, whatever the number of plays."""
+    twice a week), moderate (3–7) and light (1–2). From ListenerDay: one grouped query over
+    listeners × 28 days at most (whatever the number of plays), cached like the listener
+    totals under the number of listener-day rows it reads."""
     end = on or today()
     start = end - timedelta(days=SEGMENT_DAYS - 1)
-    per_listener = (
-        ListenerDay.objects.filter(
-            scope=subject.scope, scope_id=subject.scope_id, day__range=(start, end)
+    who = {"scope": subject.scope, "scope_id": subject.scope_id}
+    rows = DailyCount.objects.filter(
+        **who, metric=Metric.LISTENERS, day__range=(start, end)
+    ).aggregate(n=Sum("value"))["n"]
+    counts = dict.fromkeys(range(3), 0)
+    if rows:
+        key = f"stats:segments:{subject.scope}:{subject.scope_id}:{end}:{rows}"
+        counts = cache.get_or_set(
+            key, lambda: _segment_counts(who, start, end), timeout=LISTENERS_CACHE_SECONDS
         )
-        .values("listener_key")
-        .annotate(days=Count("id"))
-    )
-    (super_min, moderate_min, light_min) = (low for _, low in SEGMENTS)
-    bands = (Q(days__gte=super_min), Q(days__gte=moderate_min, days__lt=super_min),
-             Q(days__lt=moderate_min))  # fmt: skip
-    found = per_listener.aggregate(
-        **{str(n): Count("listener_key", filter=band) for n, band in enumerate(bands)}
-    )
-    counts = {n: found[str(n)] or 0 for n in range(3)}
     total = sum(counts.values())
+    (super_min, moderate_min, light_min) = (low for _, low in SEGMENTS)
     rules = (
         f"{super_min}+ days",
         f"{moderate_min}–{super_min - 1} days",
@@ -439,6 +464,21 @@ def segments(*, subject: Subject, on: date | None = None) -> list[Segment]:
                 round(100 * counts[n] / total) if total else 0)
         for n, (name, _) in enumerate(SEGMENTS)
     ]  # fmt: skip
+
+
+def _segment_counts(who: dict, start: date, end: date) -> dict[int, int]:
+    per_listener = (
+        ListenerDay.objects.filter(**who, day__range=(start, end))
+        .values("listener_key")
+        .annotate(days=Count("id"))
+    )
+    (super_min, moderate_min, _) = (low for _, low in SEGMENTS)
+    bands = (Q(days__gte=super_min), Q(days__gte=moderate_min, days__lt=super_min),
+             Q(days__lt=moderate_min))  # fmt: skip
+    found = per_listener.aggregate(
+        **{str(n): Count("listener_key", filter=band) for n, band in enumerate(bands)}
+    )
+    return {n: found[str(n)] or 0 for n in range(3)}
 
 
 # --- Real-time counter --------------------------------------------------------------------

@@ -120,6 +120,8 @@ def live_count(request, public_id: str):
     """The real-time counter of one release in its first week (polled by htmx every 5 s)."""
     subject = stats.access_subject(user=request.user, kind="release", public_id=public_id)
     live = stats.live_releases(artist=subject.artist, release=subject.obj)
+    if live and request.GET.get("seen") == str(live[0].plays):
+        return HttpResponse(status=204)  # unchanged: nothing to swap, nothing to announce
     return render(
         request, "analytics/_live.html", {"live": live[0] if live else None, "release": subject.obj}
     )

@@ -3,6 +3,8 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from analytics import services, stats
 from analytics.listeners import add_daily
@@ -154,3 +156,24 @@ def test_release_and_track_scopes(artist, release, played):
     on_track = board(stats.access_subject(user=artist.user, kind="track", public_id=rope.public_id))
     assert {t.key: t.value for t in on_track.totals}["plays"] == 3
     assert [r.track.title for r in on_track.tracks] == ["Rope"]
+
+
+def test_listener_totals_are_cached_but_never_stale(artist, songs):
+    rope = songs[0]
+    subject = artist_subject(artist)
+
+    def listeners_now():
+        with CaptureQueriesContext(connection) as queries:
+            total = {t.key: t for t in board(subject).totals}["listeners"].value
+        return total, sum("DISTINCT" in q["sql"] for q in queries.captured_queries)
+
+    listen(rope, seconds=31, issued=at(0), listener="a:1")
+    services.drain_beacons()
+    assert listeners_now() == (1, 1)
+    assert listeners_now() == (1, 0)  # cached
+    listen(rope, seconds=31, issued=at(1), listener="a:1")  # a new day, the same listener
+    services.drain_beacons()
+    assert listeners_now() == (1, 1)
+    listen(rope, seconds=31, issued=at(1), listener="a:2")
+    services.drain_beacons()
+    assert listeners_now() == (2, 1)
