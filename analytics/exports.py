@@ -1,13 +1,11 @@
 """The dashboard's tables as CSV files (one per table, and the daily time series)."""
 
 import csv
-from collections.abc import Iterable
 
 from django.http import HttpResponse
 
 from . import stats
 
-TABLES = ("totals", "daily", "tracks", "sources", "playlists", "sites", "segments")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -22,68 +20,56 @@ def _rate(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
-def tables(board: stats.Dashboard) -> dict[str, tuple[list[str], Iterable[Iterable]]]:
-    """Every exportable table: name → (header, rows)."""
-    return {
-        "totals": (
-            ["metric", "value", "previous period", "change", "change %"],
-            [
-                [
-                    t.label,
-                    t.value,
-                    _rate(t.previous),
-                    _rate(t.change),
-                    "new" if t.is_new else _rate(t.percent),
-                ]
-                for t in board.totals
-            ],
-        ),
-        "daily": (
-            ["day", "plays", "listeners"],
-            [[p.day.isoformat(), p.plays, p.listeners] for p in board.series],
-        ),
-        "tracks": (
-            [
-                "track",
-                "plays",
-                "streams",
-                "complete %",
-                "partial %",
-                "skip %",
-                "skipped before 30 s %",
-                "hours heard",
-            ],
-            [
-                [
-                    r.track.title,
-                    r.plays,
-                    r.streams,
-                    r.complete_rate,
-                    r.partial_rate,
-                    r.skip_rate,
-                    r.early_skip_rate,
-                    round(r.heard_seconds / 3600, 1),
-                ]
-                for r in board.tracks
-            ],
-        ),
-        "sources": (
-            ["source", "plays", "streams", "share of plays %"],
-            [[r.label, r.plays, r.streams, r.percent] for r in board.sources],
-        ),
-        "playlists": (
-            ["playlist", "plays", "streams"],
-            [[r.label, r.plays, r.streams] for r in board.playlists],
-        ),
-        "sites": (
-            ["website", "plays", "streams"],
-            [[r.label, r.plays, r.streams] for r in board.sites],
-        ),
-        "segments": (
-            ["segment", "definition", "listeners", "share %"],
-            [[s.name, s.rule, s.listeners, s.percent] for s in board.segments],
-        ),
-    }
+def _totals(board: stats.Dashboard) -> tuple[list, list]:
+    return ["metric", "value", "previous period", "change", "change %"], [
+        [t.label, t.value, _rate(t.previous), _rate(t.change),
+         "new" if t.is_new else _rate(t.percent)]
+        for t in board.totals
+    ]  # fmt: skip
+
+
+def _daily(board: stats.Dashboard) -> tuple[list, list]:
+    return ["day", "plays", "listeners"], [
+        [p.day.isoformat(), p.plays, p.listeners] for p in board.series
+    ]
+
+
+def _tracks(board: stats.Dashboard) -> tuple[list, list]:
+    header = ["track", "plays", "streams", "complete %", "partial %", "skip %",
+              "skipped before 30 s %", "hours heard"]  # fmt: skip
+    return header, [
+        [r.track.title, r.plays, r.streams, r.complete_rate, r.partial_rate, r.skip_rate,
+         r.early_skip_rate, round(r.hours, 1)]
+        for r in board.tracks
+    ]  # fmt: skip
+
+
+def _sources(board: stats.Dashboard) -> tuple[list, list]:
+    return ["source", "plays", "streams", "share of plays %"], [
+        [r.label, r.plays, r.streams, r.percent] for r in board.sources
+    ]
+
+
+def _referrers(name: str, rows: list[stats.ReferrerRow]) -> tuple[list, list]:
+    return [name, "plays", "streams"], [[r.label, r.plays, r.streams] for r in rows]
+
+
+def _segments(board: stats.Dashboard) -> tuple[list, list]:
+    return ["segment", "definition", "listeners", "share %"], [
+        [s.name, s.rule, s.listeners, s.percent] for s in board.segments
+    ]
+
+
+# Every exportable table: name → what makes its header and rows (reading only that table).
+TABLES = {
+    "totals": _totals,
+    "daily": _daily,
+    "tracks": _tracks,
+    "sources": _sources,
+    "playlists": lambda board: _referrers("playlist", board.playlists),
+    "sites": lambda board: _referrers("website", board.sites),
+    "segments": _segments,
+}
 
 
 def filename(board: stats.Dashboard, table: str) -> str:
@@ -95,7 +81,7 @@ def filename(board: stats.Dashboard, table: str) -> str:
 
 
 def csv_response(board: stats.Dashboard, table: str) -> HttpResponse:
-    header, rows = tables(board)[table]
+    header, rows = TABLES[table](board)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename(board, table)}"'
     writer = csv.writer(response)

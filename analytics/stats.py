@@ -6,8 +6,9 @@ there were. Days are UTC days; a period's end day is included.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 
 from django.core.cache import cache
 from django.db.models import Count, Min, Q, Sum
@@ -524,35 +525,46 @@ def live_releases(*, artist: Artist, release: Release | None = None) -> list[Liv
 # --- Everything on one page ---------------------------------------------------------------
 
 
-@dataclass
 class Dashboard:
-    subject: Subject
-    period: Period
-    totals: list[Total]
-    series: list[Point]
-    tracks: list[TrackRow]
-    sources: list[SourceRow]
-    playlists: list[ReferrerRow]
-    sites: list[ReferrerRow]
-    segments: list[Segment]
-    live: list[Live] = field(default_factory=list)
+    """Everything a stats page shows, each part read when first used (a CSV file reads one).
+
+    Parts: totals, series, tracks, sources, playlists, sites (for the period), segments and
+    live (whatever the period).
+    """
+
+    def __init__(self, *, subject: Subject, period: Period) -> None:
+        self.subject, self.period = subject, period
+
+    def __getattr__(self, name: str):
+        read = PERIOD_PARTS.get(name)
+        if read is None:
+            raise AttributeError(name)
+        value = read(subject=self.subject, period=self.period)
+        setattr(self, name, value)  # read once
+        return value
+
+    @cached_property
+    def segments(self) -> list[Segment]:
+        return segments(subject=self.subject)
+
+    @cached_property
+    def live(self) -> list[Live]:
+        if self.subject.scope == Scope.ARTIST:
+            return live_releases(artist=self.subject.artist)
+        if self.subject.scope == Scope.RELEASE:
+            return live_releases(artist=self.subject.artist, release=self.subject.obj)
+        return []
+
+
+PERIOD_PARTS = {
+    "totals": totals,
+    "series": daily,
+    "tracks": tracks,
+    "sources": sources,
+    "playlists": playlists,
+    "sites": sites,
+}
 
 
 def dashboard(*, subject: Subject, period: Period) -> Dashboard:
-    live = []
-    if subject.scope == Scope.ARTIST:
-        live = live_releases(artist=subject.artist)
-    elif subject.scope == Scope.RELEASE:
-        live = live_releases(artist=subject.artist, release=subject.obj)
-    return Dashboard(
-        subject=subject,
-        period=period,
-        totals=totals(subject=subject, period=period),
-        series=daily(subject=subject, period=period),
-        tracks=tracks(subject=subject, period=period),
-        sources=sources(subject=subject, period=period),
-        playlists=playlists(subject=subject, period=period),
-        sites=sites(subject=subject, period=period),
-        segments=segments(subject=subject),
-        live=live,
-    )
+    return Dashboard(subject=subject, period=period)

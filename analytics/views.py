@@ -97,7 +97,7 @@ def stats_page(request, kind: str = "artist", public_id: str = ""):
         request,
         "analytics/stats.html",
         {"board": board, "form": form, "chart": charts.plays_chart(board.series),
-         "periods": stats.PERIOD_LINKS, "tables": exports.TABLES},
+         "periods": stats.PERIOD_LINKS},
         status=400 if form.errors else 200,
     )  # fmt: skip
 

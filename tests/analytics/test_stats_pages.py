@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from analytics import services, stats
@@ -210,3 +212,11 @@ def test_the_live_counter_stops_after_the_first_week(artist_client, release, son
     response = artist_client.get(f"/studio/stats/live/{release.public_id}")
     assert "hx-trigger" not in response.text and "first week is over" in response.text
     assert f'id="live-{release.public_id}"' not in artist_client.get("/studio/stats/").text
+
+
+def test_a_csv_file_reads_only_its_own_table(artist_client, song):
+    play(song)
+    with CaptureQueriesContext(connection) as queries:
+        assert artist_client.get("/studio/stats/daily.csv?period=12m").status_code == 200
+    read = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "analytics_listenerday" not in read and "analytics_referrerrollup" not in read
