@@ -71,12 +71,12 @@ def add_daily(metric: str, counts: Counter) -> None:
 
 def unique(*, scope: str, scope_id: int, start: date, end: date) -> int:
     """Distinct listeners from `start` to `end` inclusive."""
-    return (
-        ListenerDay.objects.filter(scope=scope, scope_id=scope_id, day__range=(start, end))
-        .values("listener_key")
-        .distinct()
-        .count()
-    )
+    # COUNT(DISTINCT …), not a count over SELECT DISTINCT: PostgreSQL runs the latter as a
+    # parallel hash aggregate that spilled for minutes over a year of a big artist's rows
+    # (2.2 million: 164 s, against 1.3 s for COUNT(DISTINCT); tests/bench/dashboard.py).
+    return ListenerDay.objects.filter(
+        scope=scope, scope_id=scope_id, day__range=(start, end)
+    ).aggregate(n=Count("listener_key", distinct=True))["n"]
 
 
 def rebuild() -> int:

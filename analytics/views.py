@@ -4,14 +4,16 @@ import math
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from tracks.models import Track
 
-from . import counting, services, tokens
+from . import charts, counting, exports, services, stats, tokens
+from .forms import PeriodForm
 
 MAX_BODY = 2048
 MAX_SEQ = 10_000
@@ -79,4 +81,50 @@ def how_we_count(request):
         request,
         "analytics/how_we_count.html",
         {"cap_listener": settings.PLAY_CAP_PER_LISTENER, "cap_ip": settings.PLAY_CAP_PER_IP},
+    )
+
+
+def _chosen(request, kind: str, public_id: str) -> tuple[PeriodForm, stats.Dashboard]:
+    subject = stats.access_subject(user=request.user, kind=kind, public_id=public_id)
+    form = PeriodForm(request.GET, today=stats.today())
+    return form, stats.dashboard(subject=subject, period=form.chosen(subject=subject))
+
+
+@never_cache
+@require_GET
+def stats_page(request, kind: str = "artist", public_id: str = ""):
+    """The artist's dashboard, or one release's or track's. Bad ranges: the default period,
+    the form's message and a 400."""
+    form, board = _chosen(request, kind, public_id)
+    return render(
+        request,
+        "analytics/stats.html",
+        {"board": board, "form": form, "chart": charts.plays_chart(board.series),
+         "periods": stats.PERIOD_LINKS},
+        status=400 if form.errors else 200,
+    )  # fmt: skip
+
+
+@never_cache
+@require_GET
+def stats_csv(request, table: str, kind: str = "artist", public_id: str = ""):
+    if table not in exports.TABLES:
+        raise Http404("No such table.")
+    form, board = _chosen(request, kind, public_id)
+    if form.errors:
+        message = " ".join(error for errors in form.errors.values() for error in errors)
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+    return exports.csv_response(board, table)
+
+
+@never_cache
+@require_GET
+def live_count(request, public_id: str):
+    """The real-time counter of one release in its first week (polled by htmx every 5 s)."""
+    subject = stats.access_subject(user=request.user, kind="release", public_id=public_id)
+    live = stats.live_releases(artist=subject.artist, release=subject.obj)
+    if live and request.GET.get("seen") == str(live[0].plays):
+        return HttpResponse(status=204)  # unchanged: nothing to swap, nothing to announce
+    return render(
+        request, "analytics/_live.html", {"live": live[0] if live else None, "release": subject.obj}
     )
