@@ -23,7 +23,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDate
 
 from . import sketches
-from .models import DailyCount, ListenerDay, ListenerSketch, Metric, PlayEvent
+from .models import DailyCount, ListenerDay, ListenerSketch, Metric, PlayEvent, Scope
 from .rollups import SCOPE_COLUMNS, day_of, scopes
 
 
@@ -119,9 +119,11 @@ def _add_to_sketches(cursor, added: dict[tuple, list[str]]) -> None:
         " ORDER BY id FOR UPDATE",
         [scope, ids, days],
     )
+    locked = cursor.fetchall()
+    pairs = sketches.registers_of(cursor, sorted({k for keys in added.values() for k in keys}))
     updates = [
-        (row_id, sketches.add(sketches.of(registers), added[(s, i, d)]).tobytes())
-        for row_id, s, i, d, registers in cursor.fetchall()
+        (row_id, sketches.add(sketches.of(old), [pairs[k] for k in added[(s, i, d)]]).tobytes())
+        for row_id, s, i, d, old in locked
     ]
     cursor.execute(
         f"UPDATE {table} SET registers = v.r FROM unnest(%s::bigint[], %s::bytea[]) AS v(id, r)"
@@ -220,8 +222,10 @@ def _insert(cursor, select: str, params: list) -> int:
 
 
 def _rebuild_sketched(events, since: date | None) -> int:
-    """In SQL: each counted event's (track, release, artist, day, listener hash) once, then
-    exact daily counts and the sketches' registers from that, one pass per scope."""
+    """In SQL: each counted event's (track, release, artist, day, listener hash) once; then per
+    scope one aggregation by (id, day, register) gives both the registers (max rank) and the
+    exact daily count (a hash falls in one register only, so the registers' distinct hashes add
+    up to the day's). Python only packs the registers into sketches and COPYs them in."""
     sketch_rows = ListenerSketch.objects.all()
     if since:
         sketch_rows = sketch_rows.filter(day__gte=since)
@@ -231,45 +235,42 @@ def _rebuild_sketched(events, since: date | None) -> int:
         l_hash=RawSQL(sketches.SQL_HASH.format(key="listener_key"), []),
     ).values_list("track_id", "release_id", "artist_id", "l_day", "l_hash")
     sql, params = hashed.distinct().order_by().query.sql_with_params()
+    register, rank = sketches.SQL_REGISTER.format(h="h"), sketches.SQL_RANK.format(h="h")
+    daily, built = [], []
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("SET LOCAL work_mem = '512MB'")
         cursor.execute("DROP TABLE IF EXISTS listener_days")
-        cursor.execute(
-            "CREATE TEMP TABLE listener_days ON COMMIT DROP AS"
-            " SELECT track_id, release_id, artist_id, day, h,"
-            f" {sketches.SQL_REGISTER.format(h='h')} AS reg,"
-            f" {sketches.SQL_RANK.format(h='h')} AS rank"
-            f" FROM ({sql}) AS d (track_id, release_id, artist_id, day, h)",
-            params,
-        )
-        written = _insert(
-            cursor,
-            " UNION ALL ".join(
-                f"SELECT '{scope}', {column}, day, 'listeners', count(DISTINCT h)"
-                f" FROM listener_days WHERE {column} IS NOT NULL GROUP BY {column}, day"
-                for scope, column in SCOPE_COLUMNS.items()
-            ),
-            [],
-        )
-        for scope, column in SCOPE_COLUMNS.items():
+        cursor.execute(f"CREATE TEMP TABLE listener_days ON COMMIT DROP AS {sql}", params)
+        cursor.execute("SELECT * FROM listener_days LIMIT 0")
+        track, release, artist, day, h = (column.name for column in cursor.description)
+        for scope, column in (
+            (Scope.TRACK, track),
+            (Scope.RELEASE, release),
+            (Scope.ARTIST, artist),
+        ):
             cursor.execute(
-                "SELECT scope_id, day, string_agg(lpad(to_hex(reg << 6 | rank), 6, '0'), '')"
-                f" FROM (SELECT {column} AS scope_id, day, reg, max(rank) AS rank"
-                f" FROM listener_days WHERE {column} IS NOT NULL GROUP BY 1, 2, 3) AS registers"
-                " GROUP BY 1, 2"
+                "SELECT scope_id, day, sum(n),"
+                " string_agg(lpad(to_hex(reg << 6 | rank), 6, '0'), '')"
+                f" FROM (SELECT scope_id, day, {register} AS reg, max({rank}) AS rank,"
+                " count(*) AS n FROM ("
+                f"SELECT DISTINCT {column} AS scope_id, {day} AS day, {h} AS h"
+                f" FROM listener_days WHERE {column} IS NOT NULL) AS once"
+                " GROUP BY 1, 2, 3) AS registers GROUP BY 1, 2"
             )
-            built = [
-                (scope, scope_id, day, sketches.from_pairs(hexed).tobytes())
-                for scope_id, day, hexed in cursor.fetchall()
-            ]
-            _copy_sketches(cursor, built)
+            for scope_id, day_, count, hexed in cursor.fetchall():
+                daily.append((scope, scope_id, day_, Metric.LISTENERS, count))
+                built.append((scope, scope_id, day_, sketches.from_pairs(hexed).tobytes()))
         cursor.execute("DROP TABLE listener_days")
-    return written
+        _copy(cursor, DailyCount, ("scope", "scope_id", "day", "metric", "value"), daily)
+        _copy(cursor, ListenerSketch, ("scope", "scope_id", "day", "registers"), built)
+    return len(daily)
 
 
-def _copy_sketches(cursor, rows: list[tuple]) -> None:
-    table = ListenerSketch._meta.db_table
-    with cursor.cursor.copy(f"COPY {table} (scope, scope_id, day, registers) FROM STDIN") as copy:
+def _copy(cursor, model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """COPY rows in (PostgreSQL): far faster than INSERTs for thousands of 4 KiB sketches."""
+    with cursor.cursor.copy(
+        f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN"
+    ) as copy:
         for row in rows:
             copy.write_row(row)
 

@@ -3,7 +3,7 @@
 Each part configures Django its own way (a throwaway embedded default, a throwaway PostgreSQL
 database), so they cannot share a process. Name parts to run only those:
 
-    .venv/bin/python -m tests.bench [pipeline] [pages] [embed] [search]
+    .venv/bin/python -m tests.bench [pipeline] [pages] [embed] [search] [rebuild]
 """
 
 import subprocess
@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-PARTS = ("pipeline", "pages", "embed", "search")
+PARTS = ("pipeline", "pages", "embed", "search", "rebuild")
 
 
 def main() -> int:
