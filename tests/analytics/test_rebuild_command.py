@@ -16,6 +16,11 @@ from tests.factories import ReleaseFactory, TrackFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 START = int(datetime(2026, 11, 1, tzinfo=UTC).timestamp())
+PLAY_FIELDS = (
+    "scope", "scope_id", "grain", "bucket", "source", "streams", "plays", "complete", "partial",
+    "skip", "early_skips", "heard_seconds",
+)  # fmt: skip
+REFERRER_FIELDS = ("scope", "scope_id", "day", "kind", "ref", "streams", "plays")
 
 
 def everything():
@@ -33,31 +38,8 @@ def everything():
         else rows(ListenerDay.objects, "scope", "scope_id", "day", "listener_key")
     )
     return {
-        "plays": rows(
-            PlayRollup.objects.exclude(streams=0),
-            "scope",
-            "scope_id",
-            "grain",
-            "bucket",
-            "source",
-            "streams",
-            "plays",
-            "complete",
-            "partial",
-            "skip",
-            "early_skips",
-            "heard_seconds",
-        ),  # fmt: skip
-        "referrers": rows(
-            ReferrerRollup.objects.exclude(streams=0),
-            "scope",
-            "scope_id",
-            "day",
-            "kind",
-            "ref",
-            "streams",
-            "plays",
-        ),  # fmt: skip
+        "plays": rows(PlayRollup.objects.exclude(streams=0), *PLAY_FIELDS),
+        "referrers": rows(ReferrerRollup.objects.exclude(streams=0), *REFERRER_FIELDS),
         "daily": rows(
             DailyCount.objects.exclude(value=0), "scope", "scope_id", "day", "metric", "value"
         ),
