@@ -222,10 +222,10 @@ def _insert(cursor, select: str, params: list) -> int:
 
 
 def _rebuild_sketched(events, since: date | None) -> int:
-    """In SQL: each counted event's (track, release, artist, day, listener hash) once; then per
-    scope one aggregation by (id, day, register) gives both the registers (max rank) and the
-    exact daily count (a hash falls in one register only, so the registers' distinct hashes add
-    up to the day's). Python only packs the registers into sketches and COPYs them in."""
+    """In SQL: each counted event's (track, release, artist, day, listener hash); then per
+    scope each hash once per id and day, and one aggregation by (id, day, register) giving both
+    the registers (max rank) and the exact daily count (a hash falls in one register only, so
+    the registers' distinct hashes add up to the day's). Python packs the sketches and COPYs."""
     sketch_rows = ListenerSketch.objects.all()
     if since:
         sketch_rows = sketch_rows.filter(day__gte=since)
@@ -234,7 +234,7 @@ def _rebuild_sketched(events, since: date | None) -> int:
         l_day=TruncDate("started_at", tzinfo=UTC),
         l_hash=RawSQL(sketches.SQL_HASH.format(key="listener_key"), []),
     ).values_list("track_id", "release_id", "artist_id", "l_day", "l_hash")
-    sql, params = hashed.distinct().order_by().query.sql_with_params()
+    sql, params = hashed.order_by().query.sql_with_params()  # made distinct per scope below
     register, rank = sketches.SQL_REGISTER.format(h="h"), sketches.SQL_RANK.format(h="h")
     daily, built = [], []
     with connection.cursor() as cursor:
@@ -249,17 +249,16 @@ def _rebuild_sketched(events, since: date | None) -> int:
             (Scope.ARTIST, artist),
         ):
             cursor.execute(
-                "SELECT scope_id, day, sum(n),"
-                " string_agg(lpad(to_hex(reg << 6 | rank), 6, '0'), '')"
+                "SELECT scope_id, day, sum(n), string_agg(int4send((reg << 6 | rank)::int), '')"
                 f" FROM (SELECT scope_id, day, {register} AS reg, max({rank}) AS rank,"
                 " count(*) AS n FROM ("
                 f"SELECT DISTINCT {column} AS scope_id, {day} AS day, {h} AS h"
                 f" FROM listener_days WHERE {column} IS NOT NULL) AS once"
                 " GROUP BY 1, 2, 3) AS registers GROUP BY 1, 2"
             )
-            for scope_id, day_, count, hexed in cursor.fetchall():
+            for scope_id, day_, count, packed in cursor.fetchall():
                 daily.append((scope, scope_id, day_, Metric.LISTENERS, count))
-                built.append((scope, scope_id, day_, sketches.from_pairs(hexed).tobytes()))
+                built.append((scope, scope_id, day_, sketches.from_pairs(packed).tobytes()))
         cursor.execute("DROP TABLE listener_days")
         _copy(cursor, DailyCount, ("scope", "scope_id", "day", "metric", "value"), daily)
         _copy(cursor, ListenerSketch, ("scope", "scope_id", "day", "registers"), built)

@@ -65,10 +65,9 @@ def estimate(sketch: np.ndarray) -> int:
     return round(raw)
 
 
-def from_pairs(hexed: str) -> np.ndarray:
-    """A sketch from SQL's string_agg of (register << 6 | rank) as 6 hex digits each."""
-    packed = np.frombuffer(bytes.fromhex(hexed), dtype=np.uint8).reshape(-1, 3).astype(np.int32)
-    values = packed[:, 0] << 16 | packed[:, 1] << 8 | packed[:, 2]
+def from_pairs(packed: bytes | memoryview) -> np.ndarray:
+    """A sketch from SQL's string_agg of int4send(register << 6 | rank) (4 bytes each)."""
+    values = np.frombuffer(bytes(packed), dtype=">u4").astype(np.int32)
     sketch = empty()
     np.maximum.at(sketch, values >> 6, (values & 63).astype(np.uint8))
     return sketch

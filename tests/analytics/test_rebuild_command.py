@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from analytics import listeners, services
 from analytics.models import DailyCount, ListenerDay, ListenerSketch, PlayRollup, ReferrerRollup
@@ -113,3 +114,12 @@ def test_since_rebuilds_only_the_days_from_then_on(activity):
 def test_a_bad_date_is_refused_with_a_message():
     with pytest.raises(CommandError, match="--since must be a date"):
         rebuild("--since", "last tuesday")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_postgresql_runs_steps_side_by_side_to_the_same_numbers(activity):
+    if connection.vendor != "postgresql":
+        pytest.skip("steps run one after the other on SQLite")
+    assert not connection.in_atomic_block
+    rebuild()
+    assert everything() == activity

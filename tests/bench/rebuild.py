@@ -37,12 +37,14 @@ def main() -> None:
     from analytics.rebuild import rebuild_rollups
 
     print(f"\n{'step':<38} {'rows':>12} {'seconds':>9}")
-    steps = rebuild_rollups(
+    started = time.perf_counter()
+    rebuild_rollups(
         report=lambda s: print(f"{s.name:<38} {s.rows:>12,} {s.seconds:>9.2f}", flush=True)
     )
-    total = sum(step.seconds for step in steps)
+    total = time.perf_counter() - started
     verdict = "met" if total <= TARGET_SECONDS else "missed"
-    print(f"{'total':<38} {'':>12} {total:>9.2f}   target ≤ {TARGET_SECONDS:g} s: {verdict}")
+    print(f"{'wall time (steps two at a time)':<38} {'':>12} {total:>9.2f}", end="")
+    print(f"   target ≤ {TARGET_SECONDS:g} s: {verdict}")
 
     last = date(2026, 11, 23)
     for label, first in (("a year", last - timedelta(days=364)), ("28 days", last - timedelta(27))):

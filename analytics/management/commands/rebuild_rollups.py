@@ -1,5 +1,6 @@
 """Rebuild every rollup from raw data: plays, referrers, listeners, follows / saves / adds."""
 
+import time
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
@@ -29,6 +30,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{step.name:<38} {step.rows:>12,} rows {step.seconds:>8.2f} s")
 
         self.stdout.write("Rebuilding rollups" + (f" from {start}" if start else "") + " …")
-        steps = rebuild_rollups(since=start, report=report)
-        total = sum(step.seconds for step in steps)
-        self.stdout.write(self.style.SUCCESS(f"{'done':<38} {'':>17} {total:>8.2f} s"))
+        started = time.perf_counter()
+        rebuild_rollups(since=start, report=report)
+        total = time.perf_counter() - started
+        self.stdout.write(self.style.SUCCESS(f"{'done (wall time)':<38} {'':>17} {total:>8.2f} s"))
