@@ -71,3 +71,30 @@ def from_pairs(packed: bytes | memoryview) -> np.ndarray:
     sketch = empty()
     np.maximum.at(sketch, values >> 6, (values & 63).astype(np.uint8))
     return sketch
+
+
+_BIT_LENGTH_EXACT = 1 << 53  # float64 holds integers exactly below this
+
+
+def per_day(ids: np.ndarray, days: np.ndarray, hashes: np.ndarray):
+    """Distinct hashes per (id, day) counted, and their sketches, from one row per play.
+
+    `ids` and `days` (days since 2000-01-01) are int64, `hashes` int64 (hashtextextended).
+    Returns (ids, days, counts, registers[n, 4096]), one row per (id, day), sorted.
+    Registers and ranks are the SQL ones (SQL_REGISTER, SQL_RANK): the drain's sketches and
+    these are byte for byte the same.
+    """
+    key = ids.astype(np.int64) << 16 | days.astype(np.int64)
+    order = np.lexsort((hashes, key))
+    key, hashes = key[order], hashes[order]
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = (key[1:] != key[:-1]) | (hashes[1:] != hashes[:-1])
+    key, hashes = key[first], hashes[first]  # each listener once per id and day
+    groups, group_of, counts = np.unique(key, return_inverse=True, return_counts=True)
+    low = hashes & ((1 << (64 - P)) - 1)
+    assert int(low.max(initial=0)) < _BIT_LENGTH_EXACT
+    rank = (64 - P) - np.frexp(low.astype(np.float64))[1] + 1  # 53 when low == 0
+    register = (hashes >> (64 - P)) & (M - 1)
+    registers = np.zeros(len(groups) * M, dtype=np.uint8)
+    np.maximum.at(registers, group_of * M + register, rank.astype(np.uint8))
+    return groups >> 16, groups & 0xFFFF, counts, registers.reshape(len(groups), M)
