@@ -4,6 +4,7 @@ over ranges, and the same after a rebuild from raw events."""
 import random
 from datetime import UTC, date, datetime
 
+import numpy as np
 import pytest
 from django.db import connection
 
@@ -112,3 +113,20 @@ def test_a_rebuild_gives_the_very_same_listener_numbers(tracks):
     assert state() == kept
     listeners.rebuild(since=date(2026, 11, 22))
     assert state() == kept
+
+
+def test_the_rebuild_counts_each_listener_once_per_id_and_day_and_sketches_them():
+    rng = np.random.default_rng(3)
+    hashes = rng.integers(-(2**63), 2**63 - 1, size=5_000, dtype=np.int64)
+    ids = np.repeat([7, 9], 2_500).astype(np.int64)
+    days = np.tile([100, 101], 2_500).astype(np.int64)
+    repeated = np.concatenate([hashes, hashes[:1_000]])  # 1,000 listeners played twice
+    ids, days = np.concatenate([ids, ids[:1_000]]), np.concatenate([days, days[:1_000]])
+    got_ids, got_days, counts, registers = sketches.per_day(ids, days, repeated)
+    assert (got_ids.tolist(), got_days.tolist(), counts.tolist()) == (
+        [7, 7, 9, 9],
+        [100, 101, 100, 101],
+        [1_250] * 4,
+    )
+    for sketch, count in zip(registers, counts, strict=True):
+        assert abs(sketches.estimate(sketch) - count) <= count * 0.05
