@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
+import psycopg
 from django.db import connection, transaction
 from django.db.models import F, Max, Sum, Value
 from django.db.models.functions import TruncDate
@@ -221,24 +222,15 @@ def _insert(cursor, select: str, params: list) -> int:
     return cursor.rowcount
 
 
-_EPOCH = date(2000, 1, 1)
-# COPY … (FORMAT BINARY) rows of five non-null int8 fields, each after its length.
-_ROW = np.dtype(
-    [("fields", ">i2")]
-    + [
-        (f"{name}{suffix}", ">i4" if suffix else ">i8")
-        for name in ("track", "release", "artist", "day", "h")
-        for suffix in ("_length", "")
-    ]
-)
-_HEADER = 19  # signature, flags, extension length
+_EPOCH = date(2000, 1, 1)  # days are counted from here in sketches.per_day
 
 
 def _rebuild_sketched(events, since: date | None) -> int:
-    """Counted events' (track, release, artist, day, listener hash) streamed out once with
-    COPY BINARY (9M rows: ~400 MB, a few seconds), then counted and sketched per scope by
-    numpy (sketches.per_day): three sorts in numpy cost a fraction of three GROUP BYs of 9M
-    rows in PostgreSQL (measured 60 s → see tests/bench/README.md). Written back with COPY."""
+    """Counted events' (track, release, artist, listener hash) packed by PostgreSQL into one
+    bytea per day (9M events: ~290 MB in 365 rows, read in binary: a COPY or a cursor would
+    cost a Python call per row), then counted and sketched per scope by numpy
+    (sketches.per_day). Three GROUP BYs of 9M rows in PostgreSQL took 60 s; this takes ~20 s
+    (tests/bench/README.md). Written back with COPY."""
     sketch_rows = ListenerSketch.objects.all()
     if since:
         sketch_rows = sketch_rows.filter(day__gte=since)
@@ -246,38 +238,41 @@ def _rebuild_sketched(events, since: date | None) -> int:
     h = sketches.SQL_HASH.format(key="listener_key")
     where = " AND started_at >= %s" if since else ""
     params = [datetime.combine(since, time(), tzinfo=UTC)] if since else []
-    raw = bytearray()
     with connection.cursor() as cursor:
-        with cursor.cursor.copy(
-            "COPY (SELECT track_id::int8, coalesce(release_id, 0)::int8, artist_id::int8,"
-            f" ((started_at AT TIME ZONE 'UTC')::date - DATE '{_EPOCH}')::int8, {h}"
-            f" FROM {PlayEvent._meta.db_table} WHERE counted{where}) TO STDOUT (FORMAT BINARY)",
-            params,
-        ) as copy:
-            for chunk in copy:
-                raw += chunk
-        rows = np.frombuffer(
-            raw, dtype=_ROW, offset=_HEADER, count=(len(raw) - _HEADER - 2) // _ROW.itemsize
-        )
-        daily, built = [], []
-        for scope, column in (
-            (Scope.TRACK, "track"),
-            (Scope.RELEASE, "release"),
-            (Scope.ARTIST, "artist"),
-        ):
-            kept = rows[rows[column] != 0] if scope == Scope.RELEASE else rows
-            ids, days, counts, registers = sketches.per_day(
-                kept[column].astype(np.int64),
-                kept["day"].astype(np.int64),
-                kept["h"].astype(np.int64),
+        cursor.execute("SET LOCAL work_mem = '512MB'")
+        with psycopg.Cursor(connection.connection) as binary:  # Django's cursors bind client-side
+            binary.execute(
+                "SELECT (started_at AT TIME ZONE 'UTC')::date, string_agg(int8send(track_id::int8)"
+                " || int8send(coalesce(release_id, 0)::int8) || int8send(artist_id::int8)"
+                f" || int8send({h}), ''::bytea) FROM {PlayEvent._meta.db_table}"
+                f" WHERE counted{where} GROUP BY 1",
+                params,
+                binary=True,
             )
-            for scope_id, day_, count, sketch in zip(
-                ids.tolist(), days.tolist(), counts.tolist(), registers, strict=True
+            packed = binary.fetchall()
+        columns = (
+            np.concatenate(
+                [np.frombuffer(plays, dtype=">i8").reshape(-1, 4) for _, plays in packed]
+            ).astype(np.int64)
+            if packed
+            else np.zeros((0, 4), dtype=np.int64)
+        )
+        days = np.repeat(
+            [(day - _EPOCH).days for day, _ in packed], [len(plays) // 32 for _, plays in packed]
+        ).astype(np.int64)
+        del packed
+        daily, built = [], []
+        for scope, index in ((Scope.TRACK, 0), (Scope.RELEASE, 1), (Scope.ARTIST, 2)):
+            keep = columns[:, index] != 0
+            ids, on, counts, registers = sketches.per_day(
+                columns[keep, index], days[keep], columns[keep, 3]
+            )
+            for scope_id, day, count, sketch in zip(
+                ids.tolist(), on.tolist(), counts.tolist(), registers, strict=True
             ):
-                day_ = _EPOCH + timedelta(days=day_)
-                daily.append((scope, scope_id, day_, Metric.LISTENERS, count))
-                built.append((scope, scope_id, day_, sketch.tobytes()))
-        del rows, raw
+                day = _EPOCH + timedelta(days=day)
+                daily.append((scope, scope_id, day, Metric.LISTENERS, count))
+                built.append((scope, scope_id, day, sketch.tobytes()))
         _copy(cursor, DailyCount, ("scope", "scope_id", "day", "metric", "value"), daily)
         _copy(cursor, ListenerSketch, ("scope", "scope_id", "day", "registers"), built)
     return len(daily)
