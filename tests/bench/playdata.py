@@ -181,7 +181,8 @@ def generate(*, events: int = 10_000_000, seed: float = 0.42, quiet: bool = Fals
             say(f"  {last:>12,} events ({time.perf_counter() - started:.0f} s)")
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         for definition, name in indexes:
-            cursor.execute(definition)
+            # A partitioned table's index reads "ON ONLY": built so, it would skip partitions.
+            cursor.execute(definition.replace(" ON ONLY ", " ON "))
             say(f"  index {name} ({time.perf_counter() - started:.0f} s)")
         made_in = time.perf_counter() - started
         cursor.execute("INSERT INTO bench_playdata VALUES (%s, %s)", [events, made_in])
