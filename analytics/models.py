@@ -227,6 +227,27 @@ class ListenerDay(models.Model):
         return f"{self.scope}{self.scope_id} {self.day} {self.listener_key}"
 
 
+class ListenerSketch(models.Model):
+    """A HyperLogLog sketch of the listeners of a track, release or artist on one day (UTC).
+
+    PostgreSQL only (the embedded default keeps ListenerDay, exact): 4,096 one-byte registers
+    (analytics/sketches.py); a range's listeners are the union of its days' sketches.
+    """
+
+    scope = models.CharField(max_length=1, choices=Scope.choices)
+    scope_id = models.IntegerField()
+    day = models.DateField()
+    registers = models.BinaryField(default=b"")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "scope_id", "day"], name="one_sketch_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}{self.scope_id} {self.day}"
+
+
 class Metric(models.TextChoices):
     LISTENERS = "listeners", "Listeners"
     FOLLOWS = "follows", "New followers"

@@ -1,4 +1,4 @@
-"""Monthly partitions of PlayEvent on PostgreSQL (migration 0004_h1_playevent_partitions).
+"""Monthly partitions of PlayEvent on PostgreSQL (migration 0004_playevent_partitions).
 
 `analytics_playevent` is partitioned by range of `started_at`: one table per UTC month
 (`analytics_playevent_y2026m11`), plus `analytics_playevent_default` for any month nobody

@@ -7,13 +7,14 @@ re-running either gives the same numbers, and late or duplicate beacons change n
 should not.
 """
 
+import contextlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 
 from django.db import connection, transaction
-from django.db.models import Count, F, FloatField, Q, Sum, Value
+from django.db.models import Case, Count, F, FloatField, Q, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, TruncDate, TruncDay, TruncHour
 
 from . import inserts
@@ -148,95 +149,139 @@ def _counted(condition: Q):
     return Count("id", filter=condition)
 
 
-def _grouped(scope: str, column: str, trunc) -> str:
-    """The SELECT giving every rollup row of one scope and grain, straight from PlayEvent."""
-    events = PlayEvent.objects.filter(flagged=False)
-    if scope == Scope.RELEASE:
-        events = events.filter(release_id__isnull=False)
-    query = (
-        events.annotate(
-            r_scope=Value(scope),
-            r_id=F(column),
-            r_grain=Value(Grain.HOUR if trunc is TruncHour else Grain.DAY),
-            r_bucket=trunc("started_at", tzinfo=UTC),
-        )
-        .values("r_scope", "r_id", "r_grain", "r_bucket", "source")
-        .annotate(
-            r_streams=Count("id"),
-            r_plays=_counted(Q(counted=True)),
-            r_complete=_counted(Q(completion="complete")),
-            r_partial=_counted(Q(completion="partial")),
-            r_skip=_counted(Q(completion="skip")),
-            r_early=_counted(Q(skipped_early=True)),
-            r_heard=Cast(Coalesce(Sum("heard_seconds"), 0.0), FloatField()),
-        )
-        .values_list(
-            "r_scope",
-            "r_id",
-            "r_grain",
-            "r_bucket",
-            "source",
-            "r_streams",
-            "r_plays",
-            "r_complete",
-            "r_partial",
-            "r_skip",
-            "r_early",
-            "r_heard",
-        )
-        .order_by()
-    )
-    sql, params = query.query.sql_with_params()
-    return sql, params
-
-
 SCOPE_COLUMNS = {Scope.TRACK: "track_id", Scope.RELEASE: "release_id", Scope.ARTIST: "artist_id"}
+_STAGED = ("streams", "plays", "complete", "partial", "skip", "early", "heard")
+
+
+def _stage(cursor, name: str, query) -> None:
+    """A temporary table holding `query`'s rows (dropped first if a rebuild in the same
+    transaction left it)."""
+    sql, params = query.query.sql_with_params()
+    cursor.execute(f"DROP TABLE IF EXISTS {name}")
+    cursor.execute(f"CREATE TEMP TABLE {name} AS {sql}", params)
+
+
+@contextlib.contextmanager
+def _bulk_load(cursor, model, *, full: bool):
+    """Empty `model`'s table for a full rebuild on PostgreSQL: TRUNCATE (far faster than
+    DELETE of millions of rows) and its unique constraint built once after the load rather
+    than row by row (~40 % of the insert time at 3 million rows). Readers wait until commit."""
+    if not (full and connection.vendor == "postgresql"):
+        yield
+        return
+    table = model._meta.db_table
+    (unique,) = model._meta.constraints
+    cursor.execute(f"TRUNCATE {table}")
+    cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {unique.name}")
+    yield
+    cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+    cursor.execute(
+        f"ALTER TABLE {table} ADD CONSTRAINT {unique.name} UNIQUE ({', '.join(unique.fields)})"
+    )
+
+
+def _events(since: date | None):
+    events = PlayEvent.objects.filter(flagged=False)
+    if since:
+        events = events.filter(started_at__gte=datetime.combine(since, time(), tzinfo=UTC))
+    return events
+
+
+def rebuild(*, since: date | None = None) -> int:
+    """Play and referrer rollups again (from `since` on), from raw events only."""
+    return rebuild_plays(since=since) + rebuild_referrers(since=since)
 
 
 @transaction.atomic
-def rebuild() -> int:
-    """Every rollup row again, from raw events only. Returns how many rows were written."""
+def rebuild_plays(*, since: date | None = None) -> int:
+    """Every PlayRollup row again (from `since` on), from raw events. Returns rows written.
+
+    Raw events are read twice, once for plays and once for referrers, each grouped into a
+    staging table per track, release, artist, hour (or day) and source; every scope and grain
+    is then summed from the staging table, not from the events again.
+    """
     table = PlayRollup._meta.db_table
-    columns = ", ".join((*_FIELDS, *METRICS))
+    stale = PlayRollup.objects.all()
+    if since:
+        stale = stale.filter(bucket__gte=datetime.combine(since, time(), tzinfo=UTC))
     written = 0
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table}")
+    with connection.cursor() as cursor, _bulk_load(cursor, PlayRollup, full=not since):
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL work_mem = '512MB'")
+        stale.delete()
+        staged = (
+            _events(since)
+            .annotate(
+                hour=TruncHour("started_at", tzinfo=UTC), day=TruncDay("started_at", tzinfo=UTC)
+            )
+            .values("track_id", "release_id", "artist_id", "hour", "day", "source")
+            .annotate(
+                streams=Count("id"),
+                plays=_counted(Q(counted=True)),
+                complete=_counted(Q(completion="complete")),
+                partial=_counted(Q(completion="partial")),
+                skip=_counted(Q(completion="skip")),
+                early=_counted(Q(skipped_early=True)),
+                heard=Cast(Coalesce(Sum("heard_seconds"), 0.0), FloatField()),
+            )
+            .order_by()
+        )
+        _stage(cursor, "rollup_stage", staged)
+        columns = ", ".join((*_FIELDS, *METRICS))
+        sums = ", ".join(f"SUM({name})" for name in _STAGED)
         for scope, column in SCOPE_COLUMNS.items():
-            for trunc in (TruncHour, TruncDay):
-                sql, params = _grouped(scope, column, trunc)
-                cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+            for grain, bucket in ((Grain.HOUR, "hour"), (Grain.DAY, "day")):
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns})"
+                    f" SELECT %s, {column}, %s, {bucket}, source, {sums} FROM rollup_stage"
+                    f" WHERE {column} IS NOT NULL GROUP BY {column}, {bucket}, source",
+                    [scope, grain],
+                )
                 written += cursor.rowcount
-        written += _rebuild_referrers(cursor)
+        cursor.execute("DROP TABLE rollup_stage")
     return written
 
 
-def _rebuild_referrers(cursor) -> int:
+@transaction.atomic
+def rebuild_referrers(*, since: date | None = None) -> int:
+    """Every ReferrerRollup row again (from `since` on), from raw events."""
+    with connection.cursor() as cursor, _bulk_load(cursor, ReferrerRollup, full=not since):
+        return _rebuild_referrers(cursor, since)
+
+
+def _rebuild_referrers(cursor, since: date | None) -> int:
     table = ReferrerRollup._meta.db_table
-    columns = ", ".join((*_REFERRER_FIELDS, "streams", "plays"))
-    cursor.execute(f"DELETE FROM {table}")
+    stale = ReferrerRollup.objects.all()
+    if since:
+        stale = stale.filter(day__gte=since)
+    stale.delete()
     playlists = Q(source__in=[Source.PLAYLIST, Source.OWN_PLAYLIST]) & ~Q(context="")
     sites = Q(source=Source.EMBED) & ~Q(origin="")
+    staged = (
+        _events(since)
+        .filter(playlists | sites)
+        .annotate(
+            day=TruncDate("started_at", tzinfo=UTC),
+            kind=Case(
+                When(playlists, then=Value(ReferrerRollup.PLAYLIST)),
+                default=Value(ReferrerRollup.SITE),
+            ),
+            ref=Case(When(playlists, then=F("context")), default=F("origin")),
+        )
+        .values("track_id", "release_id", "artist_id", "day", "kind", "ref")
+        .annotate(streams=Count("id"), plays=_counted(Q(counted=True)))
+        .order_by()
+    )
+    _stage(cursor, "referrer_stage", staged)
+    columns = ", ".join((*_REFERRER_FIELDS, "streams", "plays"))
     written = 0
-    for kind, condition, ref in (
-        (ReferrerRollup.PLAYLIST, playlists, "context"),
-        (ReferrerRollup.SITE, sites, "origin"),
-    ):
-        for scope, column in SCOPE_COLUMNS.items():
-            query = (
-                PlayEvent.objects.filter(condition, flagged=False, **{f"{column}__isnull": False})
-                .annotate(
-                    r_scope=Value(scope),
-                    r_id=F(column),
-                    r_day=TruncDate("started_at", tzinfo=UTC),
-                    r_kind=Value(kind),
-                    r_ref=F(ref),
-                )
-                .values("r_scope", "r_id", "r_day", "r_kind", "r_ref")
-                .annotate(r_streams=Count("id"), r_plays=_counted(Q(counted=True)))
-                .values_list("r_scope", "r_id", "r_day", "r_kind", "r_ref", "r_streams", "r_plays")
-                .order_by()
-            )
-            sql, params = query.query.sql_with_params()
-            cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
-            written += cursor.rowcount
+    for scope, column in SCOPE_COLUMNS.items():
+        cursor.execute(
+            f"INSERT INTO {table} ({columns})"
+            f" SELECT %s, {column}, day, kind, ref, SUM(streams), SUM(plays) FROM referrer_stage"
+            f" WHERE {column} IS NOT NULL GROUP BY {column}, day, kind, ref",
+            [scope],
+        )
+        written += cursor.rowcount
+    cursor.execute("DROP TABLE referrer_stage")
     return written

@@ -4,6 +4,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from analytics import engagement
 from backstage.models import User
 from backstage.rows import toggle_row
 from tracks.models import Release, Track
@@ -45,7 +46,11 @@ def update_playlist(*, playlist: Playlist, **fields) -> Playlist:
 
 
 def delete_playlist(*, playlist: Playlist) -> None:
-    playlist.delete()
+    """Delete a playlist; its items leave the playlist-add counts in one statement."""
+    with transaction.atomic():
+        engagement.count_rows(playlist.items.all(), sign=-1)
+        with engagement.muted(PlaylistItem):
+            playlist.delete()
 
 
 def _locked(playlist: Playlist) -> Playlist:
@@ -93,7 +98,10 @@ def add_tracks(*, playlist: Playlist, tracks: list[Track], by: User) -> int:
         for track in new:
             last = ranking.key_between(last, None)
             items.append(PlaylistItem(playlist=locked, track=track, rank=last, added_by=by))
-        PlaylistItem.objects.bulk_create(items)
+        PlaylistItem.objects.bulk_create(items)  # sends no post_save: counted here
+        engagement.count_rows(
+            PlaylistItem.objects.filter(playlist=locked, track__in=[t.id for t in new]), sign=1
+        )
         _touch(locked)
         playlist.item_count, playlist.updated_at = locked.item_count, locked.updated_at
     return len(items)

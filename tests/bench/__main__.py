@@ -4,6 +4,7 @@ Each part configures Django its own way (a throwaway embedded default, a throwaw
 database), so they cannot share a process. Name parts to run only those:
 
     .venv/bin/python -m tests.bench [pipeline] [pages] [embed] [search] [ingest] [drain]
+        [rebuild] [dashboard]
 """
 
 import subprocess
@@ -12,7 +13,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-PARTS = ("pipeline", "pages", "embed", "search", "ingest", "drain")
+PARTS = ("pipeline", "pages", "embed", "search", "ingest", "drain", "rebuild", "dashboard")
 
 
 def main() -> int:

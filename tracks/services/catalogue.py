@@ -63,9 +63,16 @@ def update_track(*, track: Track, **fields) -> Track:
     with transaction.atomic():
         # Lock against the pipeline finishing at the same moment (it reads edited_fields).
         locked = Track.objects.select_for_update().get(pk=track.pk)
+        old_release_id = locked.release_id
         changed = _assign(locked, TRACK_FIELDS, fields)
         locked.edited_fields = sorted(set(locked.edited_fields) | set(changed))
         locked.save()
+        if "release" in changed:
+            from analytics.engagement import move_track  # analytics builds on tracks
+
+            move_track(
+                track_id=locked.pk, old_release_id=old_release_id, new_release_id=locked.release_id
+            )
         if {"visibility", "release"} & set(changed):
             announce_new_music(track=locked)
     return locked

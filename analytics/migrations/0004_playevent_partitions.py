@@ -50,7 +50,7 @@ def partition(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("analytics", "0003_h1_fallback_days")]
+    dependencies = [("analytics", "0003_fallback_days")]
 
     # Not reversible in place: going back keeps the partitioned table, which the model of
     # 0002 reads and writes the same way.

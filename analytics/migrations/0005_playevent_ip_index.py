@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("analytics", "0004_h1_playevent_partitions"),
+        ("analytics", "0004_playevent_partitions"),
     ]
 
     operations = [
