@@ -278,3 +278,24 @@ class DailyCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}{self.scope_id} {self.day} {self.metric}={self.value}"
+
+
+class SegmentSnapshot(models.Model):
+    """Listeners of the 28 UTC days ending `day`, by how many of those days they listened
+    (analytics/segments.py): computed once per subject and day, read by the dashboard."""
+
+    scope = models.CharField(max_length=1, choices=Scope.choices)
+    scope_id = models.IntegerField()
+    day = models.DateField()
+    super_listeners = models.IntegerField(default=0)
+    moderate_listeners = models.IntegerField(default=0)
+    light_listeners = models.IntegerField(default=0)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "scope_id", "day"], name="one_segment_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}{self.scope_id} {self.day}"

@@ -1,8 +1,9 @@
 """What the artist dashboard shows: read from rollups only, never from raw play events.
 
-Every number here comes from PlayRollup, ReferrerRollup, DailyCount or ListenerDay, so a
-page's query count and time depend on the period and the catalogue, not on how many plays
-there were. Days are UTC days; a period's end day is included.
+Every number here comes from PlayRollup, ReferrerRollup, DailyCount, the listener counts
+(analytics/listeners.py) or the daily segment snapshots (analytics/segments.py), so a page's
+query count and time depend on the period and the catalogue, not on how many plays there
+were. Days are UTC days; a period's end day is included.
 """
 
 from collections import defaultdict
@@ -11,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 
 from django.core.cache import cache
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Min, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -22,10 +23,10 @@ from playlists.models import Playlist
 from tracks.models import Release, Track, Visibility
 
 from . import listeners
+from . import segments as audience
 from .models import (
     DailyCount,
     Grain,
-    ListenerDay,
     Metric,
     PlayRollup,
     ReferrerRollup,
@@ -39,9 +40,6 @@ PERIOD_LINKS = (("7d", "7 days"), ("28d", "28 days"), ("12m", "12 months"), ("al
 MAX_DAYS = 3 * 366  # a custom range longer than this is refused (the chart and CSV stay small)
 LISTENERS_CACHE_SECONDS = 24 * 3600
 LIVE_DAYS = 7  # a release's real-time counter runs for its first week
-SEGMENT_DAYS = 28
-# Listeners by how many of the last 28 days they played the music: (name, fewest days).
-SEGMENTS = (("Super listeners", 8), ("Moderate listeners", 3), ("Light listeners", 1))
 TOTALS = (
     ("plays", "Plays"),
     ("listeners", "Listeners"),
@@ -227,13 +225,14 @@ def totals(*, subject: Subject, period: Period) -> list[Total]:
 
 
 def unique_listeners(*, subject: Subject, period: Period, listener_days: int | None) -> int:
-    """Distinct listeners over the period (exact, `listeners.unique`), cached.
+    """Distinct listeners over the period (`listeners.unique`: exact on SQLite, a sketch
+    estimate on PostgreSQL), cached.
 
-    A distinct count over a long period is the dashboard's one expensive query (it reads one
-    row per listener and day). ListenerDay rows are only ever added, and DailyCount
-    'listeners' counts them per day, so the number of rows in the period (`listener_days`,
-    read with the other daily counts) changes whenever the answer can: it is part of the
-    cache key, and a cached answer is never stale.
+    On SQLite a distinct count over a long period is the dashboard's one expensive query (it
+    reads one row per listener and day). Listener-days are only ever added, and DailyCount
+    'listeners' counts them per day (exactly, on both databases), so the number of rows in
+    the period (`listener_days`, read with the other daily counts) changes whenever the
+    answer can: it is part of the cache key, and a cached answer is never stale.
     """
     if not listener_days:
         return 0
@@ -439,49 +438,22 @@ class Segment:
 
 
 def segments(*, subject: Subject, on: date | None = None) -> list[Segment]:
-    """Listeners of the last 28 days by how many days they listened: super (8+ days, about
-    twice a week), moderate (3–7) and light (1–2). From ListenerDay: one grouped query over
-    listeners × 28 days at most (whatever the number of plays), cached like the listener
-    totals under the number of listener-day rows it reads."""
-    end = on or today()
-    start = end - timedelta(days=SEGMENT_DAYS - 1)
-    who = {"scope": subject.scope, "scope_id": subject.scope_id}
-    rows = DailyCount.objects.filter(
-        **who, metric=Metric.LISTENERS, day__range=(start, end)
-    ).aggregate(n=Sum("value"))["n"]
-    counts = dict.fromkeys(range(3), 0)
-    if rows:
-        key = f"stats:segments:{subject.scope}:{subject.scope_id}:{end}:{rows}"
-        counts = cache.get_or_set(
-            key, lambda: _segment_counts(who, start, end), timeout=LISTENERS_CACHE_SECONDS
-        )
-    total = sum(counts.values())
-    (super_min, moderate_min, light_min) = (low for _, low in SEGMENTS)
+    """Listeners of the 28 complete days before today by how many days they listened
+    (analytics/segments.py: computed once a day, kept)."""
+    kept = audience.snapshot(scope=subject.scope, scope_id=subject.scope_id, on=on or today())
+    counts = [getattr(kept, field) for field in audience.FIELDS]
+    total = sum(counts)
+    (super_min, moderate_min, light_min) = (low for _, low in audience.BANDS)
     rules = (
         f"{super_min}+ days",
         f"{moderate_min}–{super_min - 1} days",
         f"{light_min}–{moderate_min - 1} days",
     )
     return [
-        Segment(name, f"Listened on {rules[n]} of the last {SEGMENT_DAYS}", counts[n],
-                round(100 * counts[n] / total) if total else 0)
-        for n, (name, _) in enumerate(SEGMENTS)
+        Segment(name, f"Listened on {rules[n]} of the {audience.DAYS} days to {kept.day:%-d %b}",
+                counts[n], round(100 * counts[n] / total) if total else 0)
+        for n, (name, _) in enumerate(audience.BANDS)
     ]  # fmt: skip
-
-
-def _segment_counts(who: dict, start: date, end: date) -> dict[int, int]:
-    per_listener = (
-        ListenerDay.objects.filter(**who, day__range=(start, end))
-        .values("listener_key")
-        .annotate(days=Count("id"))
-    )
-    (super_min, moderate_min, _) = (low for _, low in SEGMENTS)
-    bands = (Q(days__gte=super_min), Q(days__gte=moderate_min, days__lt=super_min),
-             Q(days__lt=moderate_min))  # fmt: skip
-    found = per_listener.aggregate(
-        **{str(n): Count("listener_key", filter=band) for n, band in enumerate(bands)}
-    )
-    return {n: found[str(n)] or 0 for n in range(3)}
 
 
 # --- Real-time counter --------------------------------------------------------------------

@@ -13,3 +13,10 @@ def create_partitions(*, ahead: int = 2) -> list[str]:
     from . import partitions
 
     return partitions.ensure_months(ahead=ahead)
+
+
+@shared_task(name="analytics.compute_segments")
+def compute_segments() -> int:
+    from . import segments, stats
+
+    return segments.compute_all(on=stats.today())

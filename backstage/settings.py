@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -215,6 +216,11 @@ CELERY_BEAT_SCHEDULE = {
     "purge-abandoned-uploads": {"task": "tracks.purge_abandoned_uploads", "schedule": 3600.0},
     "drain-beacons": {"task": "analytics.drain_beacons", "schedule": 10.0},
     "create-play-partitions": {"task": "analytics.create_partitions", "schedule": 86400.0},
+    # Audience segments of the 28 days that just ended (analytics/segments.py).
+    "compute-segments": {
+        "task": "analytics.compute_segments",
+        "schedule": crontab(hour=0, minute=30),
+    },
 }
 
 # --- Plays (analytics/tokens.py, analytics/counting.py) ------------------------------------

@@ -3,10 +3,9 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
-from analytics import services, stats
+from analytics import listeners, services, stats
+from analytics import segments as audience
 from analytics.listeners import add_daily
 from analytics.models import Metric, Scope
 from playlists.models import Playlist
@@ -131,17 +130,33 @@ def test_playlists_are_named_only_when_public(artist, played, fan):
 
 def test_audience_segments_by_listening_days(artist, songs):
     rope = songs[0]
-    for day in range(10):
+    for day in range(1, 11):
         listen(rope, seconds=31, issued=at(day), listener="a:super")
-    for day in range(3):
+    for day in range(1, 4):
         listen(rope, seconds=31, issued=at(day), listener="a:moderate")
-    listen(rope, seconds=31, issued=at(0), listener="a:light")
-    listen(rope, seconds=31, issued=at(30), listener="a:too-long-ago")
+    listen(rope, seconds=31, issued=at(1), listener="a:light")
+    listen(rope, seconds=31, issued=at(29), listener="a:too-long-ago")
+    listen(rope, seconds=31, issued=at(0), listener="a:today")  # in tomorrow's window
     services.drain_beacons()
     segments = stats.segments(subject=artist_subject(artist))
     assert [(s.name, s.listeners, s.percent) for s in segments] == [
         ("Super listeners", 1, 33), ("Moderate listeners", 1, 33), ("Light listeners", 1, 33)
     ]  # fmt: skip
+
+
+def test_segments_are_computed_once_a_day_and_kept(artist, songs, django_assert_num_queries):
+    listen(songs[0], seconds=31, issued=at(2), listener="a:one")
+    services.drain_beacons()
+    assert audience.compute_all(on=TODAY) == 3  # the track, its release and the artist
+    assert audience.compute_all(on=TODAY) == 0  # kept: nothing to do again
+    listen(songs[0], seconds=31, issued=at(2), listener="a:two")  # a late beacon
+    services.drain_beacons()
+    subject = artist_subject(artist)
+    with django_assert_num_queries(1):  # the kept snapshot, no raw events
+        segments = stats.segments(subject=subject)
+    assert [s.listeners for s in segments] == [0, 0, 1]
+    tomorrow = stats.segments(subject=subject, on=TODAY + timedelta(days=1))
+    assert [s.listeners for s in tomorrow] == [0, 0, 2]
 
 
 def test_release_and_track_scopes(artist, release, played):
@@ -158,14 +173,17 @@ def test_release_and_track_scopes(artist, release, played):
     assert [r.track.title for r in on_track.tracks] == ["Rope"]
 
 
-def test_listener_totals_are_cached_but_never_stale(artist, songs):
+def test_listener_totals_are_cached_but_never_stale(artist, songs, monkeypatch):
     rope = songs[0]
     subject = artist_subject(artist)
+    computed = []
+    unique = listeners.unique
+    monkeypatch.setattr(listeners, "unique", lambda **kw: computed.append(kw) or unique(**kw))
 
     def listeners_now():
-        with CaptureQueriesContext(connection) as queries:
-            total = {t.key: t for t in board(subject).totals}["listeners"].value
-        return total, sum("DISTINCT" in q["sql"] for q in queries.captured_queries)
+        computed.clear()
+        total = {t.key: t for t in board(subject).totals}["listeners"].value
+        return total, len(computed)
 
     listen(rope, seconds=31, issued=at(0), listener="a:1")
     services.drain_beacons()
