@@ -2,6 +2,7 @@
 
 import json
 import re
+import time
 
 import pytest
 from django.core import mail
@@ -74,9 +75,19 @@ def test_an_artist_uploads_a_track_and_it_keeps_playing_across_pages(page, live_
     page.locator(".player-title").click()
     waveform = page.locator("#main [data-waveform]")
     expect(waveform).to_be_visible()
+    # Once the swap has settled and the audio can play on, a click in the middle jumps to 20 s
+    # of the 40 s track: sooner than playing on from where it is could get past 17 s.
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')"
+        " && document.getElementById('player-audio').readyState >= 3"
+    )
     box = waveform.bounding_box()
+    before, clicked = current_time(page), time.monotonic()
     waveform.click(position={"x": box["width"] * 0.5, "y": box["height"] / 2})
-    page.wait_for_function("() => document.getElementById('player-audio').currentTime > 17")
+    page.wait_for_function(
+        "() => document.getElementById('player-audio').currentTime > 17", timeout=30_000
+    )
+    assert time.monotonic() - clicked < 17 - before, "got past 17 s by playing on, not seeking"
     assert 17 < current_time(page) < 26
     screenshot(page, "track-playing")
 
