@@ -10,6 +10,7 @@ from itertools import pairwise
 
 PLAY_THRESHOLD = 30.0  # seconds heard for a play to count (or the whole track if shorter)
 TOLERANCE = 0.5  # seconds: client clocks and media positions drift a little
+SERVER_SLACK = 2.0  # seconds: a token issued, then beacons queued and delivered
 FAST_FACTOR = 1.25  # a position moving faster than this times the clock is a hidden seek
 COMPLETE, PARTIAL, SKIP = "complete", "partial", "skip"
 EVENTS = ("start", "progress", "pause", "seek", "end", "skip")
@@ -22,6 +23,7 @@ class Beacon:
     event: str
     position: float
     at: float  # client clock, milliseconds
+    received: float = 0.0  # server clock when the beacon arrived, epoch seconds (0: unknown)
 
 
 @dataclass(frozen=True)
@@ -64,9 +66,15 @@ def completion(heard: float, duration: float | None) -> str:
     return COMPLETE if share >= 0.9 else SKIP if share < 0.1 else PARTIAL
 
 
-def listening(beacons: list[Beacon], duration: float | None) -> Listening:
+def listening(beacons: list[Beacon], duration: float | None, issued: float = 0) -> Listening:
+    """What the beacons say was heard. The client's clock is checked against the server's:
+    nobody hears more than the time that passed between the token being issued (`issued`,
+    epoch seconds) and the latest beacon's arrival, so forged clocks gain nothing."""
     beacons = ordered(beacons)
     heard = sum(heard_between(a, b) for a, b in pairwise(beacons))
+    arrived = max((b.received for b in beacons), default=0.0)
+    if issued and arrived:
+        heard = min(heard, max(0.0, arrived - issued) + SERVER_SLACK)
     heard = round(heard, 3)
     qualifies = heard + TOLERANCE >= threshold(duration)
     return Listening(

@@ -31,6 +31,8 @@ class PeriodForm(forms.Form):
             raise forms.ValidationError("Choose both a start and an end date.")
         if start > end:
             raise forms.ValidationError("The start date is after the end date.")
+        if start < stats.EARLIEST:
+            raise forms.ValidationError(f"Choose a start date from {stats.EARLIEST:%Y} on.")
         if end > self.today:
             raise forms.ValidationError("The end date is in the future: choose today or earlier.")
         if (end - start).days + 1 > stats.MAX_DAYS:

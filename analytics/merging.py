@@ -98,7 +98,8 @@ def _add_beacons(beacons: list, entries: list[dict]) -> bool:
     for entry in entries:
         if entry["seq"] not in known:
             known.add(entry["seq"])
-            beacons.append([entry["seq"], entry["event"], entry["position"], entry["at"]])
+            received = datetime.fromisoformat(entry["received"]).timestamp()
+            beacons.append([entry["seq"], entry["event"], entry["position"], entry["at"], received])
             added = True
     return added
 
@@ -176,7 +177,9 @@ def merge_batch(entries: list[dict]) -> None:
         track = tracks[group[0]["t"]]
         session = sessions[nonce]
         state = counting.listening(
-            [counting.Beacon(*row) for row in session.beacons], duration=track.duration
+            [counting.Beacon(*row) for row in session.beacons],
+            duration=track.duration,
+            issued=group[0]["i"],
         )
         event = events.get(nonce)
         before = rollups.EventState.of(event) if event else None

@@ -16,7 +16,7 @@ from datetime import date
 from django.db import connection
 
 from . import engagement, listeners, rollups
-from .models import DailyCount, ListenerSketch, PlayRollup, ReferrerRollup
+from .models import DailyCount, ListenerSketch, PlayRollup, ReferrerRollup, SegmentSnapshot
 
 
 @dataclass(frozen=True)
@@ -72,4 +72,13 @@ def rebuild_rollups(
             done = [future.result() for future in futures]
     else:
         done = [run(*step, own_connection=False) for step in STEPS]
+    done.append(run("audience segments (dropped)", _drop_segments, own_connection=False))
     return [*done, run("planner statistics (ANALYZE)", _analyze, own_connection=False)]
+
+
+def _drop_segments(*, since: date | None = None) -> int:
+    """Kept segment snapshots may predate the rebuilt numbers: computed again on demand."""
+    snapshots = SegmentSnapshot.objects.all()
+    if since:
+        snapshots = snapshots.filter(day__gte=since)
+    return snapshots.delete()[0]

@@ -1,4 +1,5 @@
 import time
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -29,6 +30,11 @@ def clean_origin(value: str) -> str:
     return origin[:200]
 
 
+def printable(value: str, limit: int) -> str:
+    """`value` without control characters (PostgreSQL refuses NUL in text), at most `limit`."""
+    return "".join(c for c in (value or "")[: limit * 2] if c.isprintable())[:limit]
+
+
 def record_stream_start(
     *, track: Track, user: User | None, source: str, origin: str = "", context: str = ""
 ) -> StreamStart:
@@ -40,7 +46,7 @@ def record_stream_start(
         user=user if user and user.is_authenticated else None,
         source=source,
         origin=clean_origin(origin) if source == Source.EMBED else "",
-        context=(context or "")[:32],
+        context=printable(context, 32),
     )
 
 
@@ -49,15 +55,18 @@ def has_worker() -> bool:
     return bool(settings.REDIS_URL)
 
 
-def buffer_beacon(*, claims: dict, beacon: dict, user_agent: str, ip_key: str) -> None:
-    """Queue one validated beacon (claims: the play token's) for the drain."""
+def buffer_beacon(
+    *, claims: dict, beacon: dict, user_agent: str, ip_key: str, received: datetime | None = None
+) -> None:
+    """Queue one validated beacon (claims: the play token's) for the drain. `received`: when
+    it arrived (now; replays and simulations of past listening pass their own)."""
     buffer.push(
         {
             **claims,
             **beacon,
-            "ua": user_agent[:200],
+            "ua": printable(user_agent, 200),
             "ip": ip_key,
-            "received": timezone.now().isoformat(),
+            "received": (received or timezone.now()).isoformat(),
         }
     )
 

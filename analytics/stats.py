@@ -37,6 +37,7 @@ from .models import (
 PRESETS = {"7d": ("Last 7 days", 7), "28d": ("Last 28 days", 28), "12m": ("Last 12 months", 365)}
 DEFAULT_PERIOD = "28d"
 PERIOD_LINKS = (("7d", "7 days"), ("28d", "28 days"), ("12m", "12 months"), ("all", "All time"))
+EARLIEST = date(2000, 1, 1)  # custom ranges start no earlier (nothing was played before)
 MAX_DAYS = 3 * 366  # a custom range longer than this is refused (the chart and CSV stay small)
 LISTENERS_CACHE_SECONDS = 24 * 3600
 LIVE_DAYS = 7  # a release's real-time counter runs for its first week

@@ -25,7 +25,12 @@ def _bad(message: str) -> JsonResponse:
 
 
 def _number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        return False
 
 
 @csrf_exempt  # sent by navigator.sendBeacon, which cannot carry a CSRF token: the signed

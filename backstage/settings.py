@@ -254,7 +254,8 @@ ACCOUNT_RATE_LIMITS = {
 # Behind nginx every request arrives from the proxy's address: rate limits per IP would count
 # all visitors as one. The number of proxies in front (1 in docker-compose) tells allauth which
 # X-Forwarded-For entry is the visitor's.
-ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
 AUTH_PASSWORD_VALIDATORS = [

@@ -9,11 +9,11 @@ window.playBeacons = (audio, url) => {
   const EVERY = 10, MAX_SEQ = 10000;
   let token = null, seq = 0, playing = false, lastTime = 0, sinceProgress = 0;
 
-  function send(event) {
+  function send(event, position = audio.currentTime) {
     if (!token || seq > MAX_SEQ || !navigator.sendBeacon) return;
     const body = JSON.stringify({
       token, seq: seq++, event,
-      position: Math.round(audio.currentTime * 1000) / 1000,
+      position: Math.round(position * 1000) / 1000,
       at: Math.round(performance.now()),
     });
     navigator.sendBeacon(url, new Blob([body], { type: "text/plain" }));
@@ -21,7 +21,12 @@ window.playBeacons = (audio, url) => {
 
   audio.addEventListener("play", () => { playing = true; lastTime = audio.currentTime; send("start"); });
   audio.addEventListener("pause", () => { if (playing && !audio.ended) send("pause"); playing = false; });
-  audio.addEventListener("seeking", () => { if (playing) send("seek"); lastTime = audio.currentTime; });
+  // When "seeking" fires the position is already the target: first report where playback was,
+  // so the listening before the jump counts.
+  audio.addEventListener("seeking", () => {
+    if (playing) { send("progress", lastTime); send("seek"); }
+    lastTime = audio.currentTime;
+  });
   audio.addEventListener("ended", () => { send("end"); token = null; playing = false; });
   audio.addEventListener("timeupdate", () => {
     const step = audio.currentTime - lastTime;

@@ -25,3 +25,15 @@ def redis_buffer(settings):
         yield client
     finally:
         client.delete(settings.BEACON_STREAM_KEY)
+
+
+@pytest.fixture
+def issued_a_minute_ago(monkeypatch):
+    """Play tokens issued as if a minute ago: a test's beacons then arrive after real time
+    has passed (the drain refuses to hear more than the server's clock allows)."""
+    import time
+    from types import SimpleNamespace
+
+    from analytics import tokens
+
+    monkeypatch.setattr(tokens, "time", SimpleNamespace(time=lambda: time.time() - 60))

@@ -1,6 +1,7 @@
 """Buffering the beacons of a play, as the player would send them."""
 
 import uuid
+from datetime import UTC, datetime
 
 from analytics import services
 
@@ -40,5 +41,7 @@ def listen(
             beacon={"seq": seq, "event": event, "position": position, "at": position * 1000},
             user_agent=ua,
             ip_key=ip,
+            # As if it arrived while the music played (the drain checks the server's clock).
+            received=datetime.fromtimestamp(issued + position + 0.1, tz=UTC),
         )
     return claims["n"]

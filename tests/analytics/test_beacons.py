@@ -144,7 +144,7 @@ def test_with_redis_up_beacons_go_to_the_redis_stream_not_the_database(client, t
 
 
 def test_embedded_default_counts_a_play_without_a_worker(
-    client, track, django_capture_on_commit_callbacks
+    client, track, django_capture_on_commit_callbacks, issued_a_minute_ago
 ):
     token = start(client, track)
     with django_capture_on_commit_callbacks(execute=True):
@@ -155,6 +155,18 @@ def test_embedded_default_counts_a_play_without_a_worker(
     event = PlayEvent.objects.get()
     assert (event.counted, event.heard_seconds, event.completion) == (True, 31, "partial")
     assert not BufferedBeacon.objects.exists()
+
+
+def test_a_forged_clock_hears_no_more_than_the_server_saw_pass(
+    client, track, django_capture_on_commit_callbacks
+):
+    token = start(client, track)  # issued now; the beacons claim 31 s at once
+    with django_capture_on_commit_callbacks(execute=True):
+        send(client, beacon(token, 0, "start", 0, 0))
+        send(client, beacon(token, 1, "progress", 31, 31_000))
+    event = PlayEvent.objects.get()
+    assert event.counted is False
+    assert event.heard_seconds < 3
 
 
 def test_the_how_we_count_page_states_the_rules_and_is_linked_from_every_page(client):

@@ -1,6 +1,7 @@
 """Draining buffered beacons into play sessions and events."""
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
@@ -111,6 +112,11 @@ def test_beacons_of_a_deleted_track_are_dropped(track):
     assert not PlayEvent.objects.exists() and not BufferedBeacon.objects.exists()
 
 
+def arrived(claims: dict, position: float) -> str:
+    """When a beacon at `position` arrives, for a token issued at claims["i"] and played on."""
+    return datetime.fromtimestamp(claims["i"] + position + 0.1, tz=UTC).isoformat()
+
+
 def test_the_drain_reads_the_redis_stream_and_the_fallback_table(track, redis_buffer):
     nonce = listen(track, seconds=31)  # three beacons into Redis: start, progress, pause
     pause = json.loads(redis_buffer.xrevrange(buffer.key(), count=1)[0][1][b"b"])
@@ -118,7 +124,7 @@ def test_the_drain_reads_the_redis_stream_and_the_fallback_table(track, redis_bu
     for seq, event, position in [(3, "start", 31), (4, "end", 40)]:
         BufferedBeacon.objects.create(
             payload={**pause, "seq": seq, "event": event, "position": position,
-                     "at": 1e6 + position * 1e3},
+                     "at": 1e6 + position * 1e3, "received": arrived(pause, position)},
             via_fallback=True,
         )  # fmt: skip
     assert services.drain_beacons(batch=100) == 5

@@ -1,8 +1,10 @@
 """The artist dashboard: numbers built by draining real beacons, read back from rollups."""
 
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from analytics import listeners, services, stats
 from analytics import segments as audience
@@ -195,3 +197,25 @@ def test_listener_totals_are_cached_but_never_stale(artist, songs, monkeypatch):
     listen(rope, seconds=31, issued=at(1), listener="a:2")
     services.drain_beacons()
     assert listeners_now() == (2, 1)
+
+
+def test_segments_computed_before_late_beacons_are_computed_again(artist, songs):
+    from analytics.models import SegmentSnapshot
+
+    subject = artist_subject(artist)
+    assert [s.listeners for s in stats.segments(subject=subject)] == [0, 0, 0]
+    for day in range(1, 12):  # late beacons for the last eleven days
+        listen(songs[0], seconds=31, issued=at(day), listener="a:back")
+    services.drain_beacons()
+    SegmentSnapshot.objects.update(computed_at=timezone.now() - timedelta(hours=2))
+    assert [s.listeners for s in stats.segments(subject=subject)] == [1, 0, 0]
+
+
+def test_rebuild_rollups_drops_kept_segments(artist, songs):
+    from django.core.management import call_command
+
+    from analytics.models import SegmentSnapshot
+
+    stats.segments(subject=artist_subject(artist))
+    call_command("rebuild_rollups", stdout=io.StringIO())
+    assert not SegmentSnapshot.objects.exists()
