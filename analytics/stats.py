@@ -479,7 +479,7 @@ def release_day(release: Release) -> date:
 def live_releases(*, artist: Artist, release: Release | None = None) -> list[Live]:
     """Releases in their first 7 days, with plays since release day from the hour rollups."""
     on = today()
-    candidates = [release] if release else Release.objects.filter(artist=artist)
+    candidates = [release] if release else Release.objects.filter(artist=artist, taken_down_at=None)
     first_week = [
         r for r in candidates if on - timedelta(days=LIVE_DAYS - 1) <= release_day(r) <= on
     ]
