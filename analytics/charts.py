@@ -83,7 +83,15 @@ def plays_chart(series: list[Point]) -> dict:
         "total": sum(values),
         "peak": peak if peak and peak.plays else None,
         "label_format": "F Y" if grain == "month" else "j M Y",
+        "rows": table_rows(grain, points),
     }
+
+
+def table_rows(grain: str, points: list[Point]) -> list[tuple[str, str, str]]:
+    """The chart's numbers as text, formatted here: a year of rows through template filters
+    took most of a 12-month page's time."""
+    fmt = "%B %Y" if grain == "month" else "%a %-d %b %Y"
+    return [(p.day.strftime(fmt), f"{p.plays:,}", f"{p.listeners:,}") for p in points]
 
 
 def chart_points(points: list[Point]) -> tuple[str, list[Point]]:
