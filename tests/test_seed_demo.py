@@ -2,8 +2,10 @@
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
-from artists.models import Follow
+from analytics.models import PlayEvent
+from artists.models import Artist, Follow
 from playlists.models import Playlist, PlaylistItem
 from tracks.models import Track
 
@@ -25,5 +27,19 @@ def test_seed_demo_builds_a_listenable_catalogue_with_libraries_and_is_idempoten
     assert sea.collaborators.filter(email="fan@example.com").exists()
     assert Follow.objects.filter(user__email="fan@example.com").count() == 2
 
+    # Two months of listening: the artist's stats page has plays, listeners and sources.
+    plays = PlayEvent.objects.filter(counted=True).count()
+    assert plays > 300
+    assert not PlayEvent.objects.filter(flagged=True).exists()
+    mira = Artist.objects.get(slug="mira-sol")
+    client = Client()
+    client.force_login(mira.user)
+    page = client.get("/studio/stats/?period=12m")
+    board = page.context["board"]
+    totals = {t.key: t.value for t in board.totals}
+    assert totals["plays"] == PlayEvent.objects.filter(artist_id=mira.pk, counted=True).count() > 0
+    assert totals["listeners"] > 0
+
     call_command("seed_demo", seconds=5, stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert (Track.objects.count(), Playlist.objects.count(), PlaylistItem.objects.count()) == counts
+    assert PlayEvent.objects.filter(counted=True).count() == plays

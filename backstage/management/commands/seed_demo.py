@@ -69,6 +69,7 @@ class Command(BaseCommand):
                     continue
                 self._artist(spec, seed=seed, seconds=seconds, workdir=Path(tmp))
         self._library()
+        self._plays()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready. Log in as fan@example.com, mira-sol@example.com or {admin.email} "
@@ -106,6 +107,18 @@ class Command(BaseCommand):
         playlist_services.add_tracks(playlist=sea, tracks=[tracks[t] for t in picks], by=jo)
         playlist_services.set_playlist_followed(user=fan, playlist=sea, on=True)
         self.stdout.write("  fans: follows, saves and two playlists")
+
+    def _plays(self) -> None:
+        """Two months of listening, so the artists' stats pages have something to show."""
+        from analytics.models import PlayEvent
+        from analytics.simulate import simulate_listening
+
+        if PlayEvent.objects.exists():
+            return
+        tracks = list(Track.objects.filter(status=Track.Status.READY))
+        beacons = simulate_listening(tracks=tracks)
+        plays = PlayEvent.objects.filter(counted=True).count()
+        self.stdout.write(f"  listeners: {plays} plays over 60 days ({beacons} beacons drained)")
 
     def _user(self, email: str, name: str, *, staff: bool = False) -> User:
         user = User.objects.filter(email=email).first()
