@@ -24,8 +24,8 @@ SITES = ["https://blog.example", "https://radio-friends.example"]
 
 def simulate_listening(*, tracks: list[Track], days: int = 60, seed: int = 7) -> int:
     """Plays of `tracks` over the last `days` days, growing towards today; returns how many
-    beacons were drained. Each listener plays a few tracks at most (the fraud caps see
-    every play as counted today)."""
+    beacons were drained. Regulars play a couple of times a track at most: the fraud caps
+    see every play as counted today."""
     rng = random.Random(seed)
     playlists = list(
         Playlist.objects.filter(visibility="public").values_list("public_id", flat=True)
@@ -36,12 +36,14 @@ def simulate_listening(*, tracks: list[Track], days: int = 60, seed: int = 7) ->
         for track in tracks:
             for _ in range(rng.randint(0, 2 + (days - ago) // 12)):
                 listener += 1
+                regular = rng.random() < 0.3  # 40 regulars come back; the rest pass by
+                key = f"a:regular{rng.randrange(40)}" if regular else f"a:demo{listener // 3:05d}"
                 source = rng.choice(SOURCES)
                 context = rng.choice(playlists) if source == Source.PLAYLIST and playlists else ""
                 origin = rng.choice(SITES) if source == Source.EMBED else ""
                 issued = now - timedelta(days=ago, seconds=rng.randint(0, 86_000))
                 heard = (track.duration or 60) * rng.choice([0.05, 0.3, 0.6, 1.0, 1.0])
-                _play(track, issued=issued, heard=heard, listener=f"a:demo{listener // 3:05d}",
+                _play(track, issued=issued, heard=heard, listener=key,
                       source=source, origin=origin, context=context)  # fmt: skip
     drained = 0
     while moved := services.drain_beacons():
