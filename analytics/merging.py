@@ -156,7 +156,7 @@ def merge_batch(entries: list[dict]) -> None:
     by_nonce: dict[str, list[dict]] = {}
     for entry in entries:
         by_nonce.setdefault(entry["n"], []).append(entry)
-    tracks = Track.objects.only("duration", "release_id", "artist_id").in_bulk(
+    tracks = Track.objects.only("duration", "release_id", "artist_id", "taken_down_at").in_bulk(
         {group[0]["t"] for group in by_nonce.values()}
     )
     by_nonce = {nonce: group for nonce, group in by_nonce.items() if group[0]["t"] in tracks}
@@ -199,7 +199,11 @@ def merge_batch(entries: list[dict]) -> None:
     counted_now = []
     for event, _, state, user_agent in work:
         if state.qualifies and not (event.counted or event.flagged):
-            event.flag_reason = caps.flag_reason(event=event, user_agent=user_agent)
+            event.flag_reason = (
+                "track taken down"  # between the token being issued and the play counting
+                if tracks[event.track_id].taken_down_at
+                else caps.flag_reason(event=event, user_agent=user_agent)
+            )
             event.flagged = bool(event.flag_reason)
             event.counted = not event.flagged
             event.counted_at = now if event.counted else None

@@ -4,6 +4,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from django.utils import timezone
 
 from analytics import buffer, services
 from analytics.models import BufferedBeacon, PlayEvent, PlaySession
@@ -159,3 +160,12 @@ def test_caps_count_plays_of_earlier_batches_and_of_the_same_batch(track, settin
     services.drain_beacons()  # one counted before, two in this batch, then the cap
     assert PlayEvent.objects.filter(counted=True).count() == 3
     assert PlayEvent.objects.get(flagged=True).flag_reason == "listener daily cap"
+
+
+def test_a_play_of_a_track_taken_down_meanwhile_is_flagged_not_counted(track):
+    listen(track, seconds=40)
+    track.taken_down_at = timezone.now()
+    track.save(update_fields=["taken_down_at"])
+    services.drain_beacons()
+    event = PlayEvent.objects.get()
+    assert (event.counted, event.flagged, event.flag_reason) == (False, True, "track taken down")
