@@ -148,6 +148,7 @@ class Scope(models.TextChoices):
 class Grain(models.TextChoices):
     HOUR = "h", "Hour"
     DAY = "d", "Day"
+    MONTH = "m", "Month"  # long periods sum 12 month rows, not 365 day rows
 
 
 class PlayRollup(models.Model):

@@ -15,7 +15,14 @@ from datetime import UTC, date, datetime, time
 
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, FloatField, Q, Sum, Value, When
-from django.db.models.functions import Cast, Coalesce, TruncDate, TruncDay, TruncHour
+from django.db.models.functions import (
+    Cast,
+    Coalesce,
+    TruncDate,
+    TruncDay,
+    TruncHour,
+    TruncMonth,
+)
 
 from . import inserts
 from .models import Grain, PlayEvent, PlayRollup, ReferrerRollup, Scope, Source
@@ -85,6 +92,10 @@ def day_of(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+def month_of(moment: datetime) -> datetime:
+    return day_of(moment).replace(day=1)
+
+
 def apply_changes(changes: Iterable[tuple[EventState | None, EventState]]) -> None:
     """Add (after − before) of each event to its hour and day rows, in one upsert."""
     deltas: dict[tuple, dict[str, float]] = defaultdict(lambda: dict.fromkeys(METRICS, 0))
@@ -103,6 +114,7 @@ def apply_changes(changes: Iterable[tuple[EventState | None, EventState]]) -> No
                 for grain, bucket in (
                     (Grain.HOUR, hour_of(state.started_at)),
                     (Grain.DAY, day_of(state.started_at)),
+                    (Grain.MONTH, month_of(state.started_at)),
                 ):
                     row = deltas[(scope, scope_id, grain, bucket, state.source)]
                     for metric, value in added.items():
@@ -197,12 +209,13 @@ def rebuild_plays(*, since: date | None = None) -> int:
     """Every PlayRollup row again (from `since` on), from raw events. Returns rows written.
 
     Raw events are read twice, once for plays and once for referrers, each grouped into a
-    staging table per track, release, artist, hour (or day) and source; every scope and grain
+    staging table per track, release, artist, hour (day, month) and source; every scope and grain
     is then summed from the staging table, not from the events again.
     """
     table = PlayRollup._meta.db_table
     stale = PlayRollup.objects.all()
     if since:
+        since = since.replace(day=1)  # month rows are whole: rebuild from their first day
         stale = stale.filter(bucket__gte=datetime.combine(since, time(), tzinfo=UTC))
     written = 0
     with connection.cursor() as cursor, _bulk_load(cursor, PlayRollup, full=not since):
@@ -212,9 +225,11 @@ def rebuild_plays(*, since: date | None = None) -> int:
         staged = (
             _events(since)
             .annotate(
-                hour=TruncHour("started_at", tzinfo=UTC), day=TruncDay("started_at", tzinfo=UTC)
+                hour=TruncHour("started_at", tzinfo=UTC),
+                day=TruncDay("started_at", tzinfo=UTC),
+                month=TruncMonth("started_at", tzinfo=UTC),
             )
-            .values("track_id", "release_id", "artist_id", "hour", "day", "source")
+            .values("track_id", "release_id", "artist_id", "hour", "day", "month", "source")
             .annotate(
                 streams=Count("id"),
                 plays=_counted(Q(counted=True)),
@@ -230,7 +245,7 @@ def rebuild_plays(*, since: date | None = None) -> int:
         columns = ", ".join((*_FIELDS, *METRICS))
         sums = ", ".join(f"SUM({name})" for name in _STAGED)
         for scope, column in SCOPE_COLUMNS.items():
-            for grain, bucket in ((Grain.HOUR, "hour"), (Grain.DAY, "day")):
+            for grain, bucket in ((Grain.HOUR, "hour"), (Grain.DAY, "day"), (Grain.MONTH, "month")):
                 cursor.execute(
                     f"INSERT INTO {table} ({columns})"
                     f" SELECT %s, {column}, %s, {bucket}, source, {sums} FROM rollup_stage"

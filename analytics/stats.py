@@ -180,6 +180,23 @@ def _in(period: Period, name: str = "day") -> Q:
     return Q(**{f"{name}__range": (period.start, period.end)})
 
 
+def _spans(period: Period) -> Q:
+    """PlayRollup rows that add up to the period: month rows for the whole months inside it,
+    day rows for the days around them (a year: 12 rows a track and source, not 365)."""
+    start, after = period.start, period.end + timedelta(days=1)
+    first_whole = (
+        start if start.day == 1 else (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    )
+    whole_until = after.replace(day=1)
+    if first_whole >= whole_until:
+        return Q(grain=Grain.DAY, bucket__gte=_midnight(start), bucket__lt=_midnight(after))
+    return (
+        Q(grain=Grain.MONTH, bucket__gte=_midnight(first_whole), bucket__lt=_midnight(whole_until))
+        | Q(grain=Grain.DAY, bucket__gte=_midnight(start), bucket__lt=_midnight(first_whole))
+        | Q(grain=Grain.DAY, bucket__gte=_midnight(whole_until), bucket__lt=_midnight(after))
+    )
+
+
 def _rollups(subject: Subject, grain: str = Grain.DAY):
     return PlayRollup.objects.filter(scope=subject.scope, scope_id=subject.scope_id, grain=grain)
 
@@ -195,9 +212,14 @@ def totals(*, subject: Subject, period: Period) -> list[Total]:
             sums["then"] = Sum(column, filter=_in(before, field))
         return sums
 
-    plays = (
-        _rollups(subject).filter(_in(span, "bucket")).aggregate(**now_and_then("plays", "bucket"))
-    )
+    plays = {"now": Sum("plays", filter=_spans(period))}
+    if before:
+        plays["then"] = Sum("plays", filter=_spans(before))
+    plays = PlayRollup.objects.filter(
+        _spans(period) | (_spans(before) if before else Q()),
+        scope=subject.scope,
+        scope_id=subject.scope_id,
+    ).aggregate(**plays)
     counts = {
         row["metric"]: row
         for row in DailyCount.objects.filter(
@@ -325,9 +347,7 @@ def tracks(*, subject: Subject, period: Period, limit: int = 50) -> list[TrackRo
         ids = list(Track.objects.filter(**{column: subject.scope_id}).values_list("id", flat=True))
     sums = ("streams", "plays", "complete", "partial", "skip", "early_skips", "heard_seconds")
     rows = list(
-        PlayRollup.objects.filter(
-            _in(period, "bucket"), scope=Scope.TRACK, scope_id__in=ids, grain=Grain.DAY
-        )
+        PlayRollup.objects.filter(_spans(period), scope=Scope.TRACK, scope_id__in=ids)
         .values("scope_id")
         .annotate(**{f"s_{name}": Sum(name) for name in sums})
         .order_by("-s_plays", "-s_streams", "scope_id")[:limit]
@@ -352,8 +372,7 @@ class SourceRow:
 
 def sources(*, subject: Subject, period: Period) -> list[SourceRow]:
     rows = list(
-        _rollups(subject)
-        .filter(_in(period, "bucket"))
+        PlayRollup.objects.filter(_spans(period), scope=subject.scope, scope_id=subject.scope_id)
         .values("source")
         .annotate(s_plays=Sum("plays"), s_streams=Sum("streams"))
         .order_by("-s_plays", "-s_streams", "source")

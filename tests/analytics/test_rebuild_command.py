@@ -2,7 +2,7 @@
 
 import io
 import random
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -103,10 +103,13 @@ def test_the_command_gives_back_the_kept_numbers_and_says_what_it_did(activity):
 
 
 def test_since_rebuilds_only_the_days_from_then_on(activity):
-    PlayRollup.objects.filter(bucket__lt=datetime(2026, 11, 5, tzinfo=UTC)).update(streams=999)
+    DailyCount.objects.filter(day__lt=date(2026, 11, 5)).update(value=999)
+    PlayRollup.objects.update(streams=999)
     assert "from 2026-11-05" in rebuild("--since", "2026-11-05")
-    assert PlayRollup.objects.filter(streams=999).exists()  # earlier days left alone
-    PlayRollup.objects.filter(streams=999).delete()
+    assert DailyCount.objects.filter(value=999).exists()  # earlier days left alone
+    # Play rollups start again from the 1st: their month rows hold whole months.
+    assert not PlayRollup.objects.filter(streams=999).exists()
+    DailyCount.objects.filter(value=999).delete()
     rebuild("--since", "2026-11-01")
     assert everything() == activity
 

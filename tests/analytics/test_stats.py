@@ -219,3 +219,17 @@ def test_rebuild_rollups_drops_kept_segments(artist, songs):
     stats.segments(subject=artist_subject(artist))
     call_command("rebuild_rollups", stdout=io.StringIO())
     assert not SegmentSnapshot.objects.exists()
+
+
+def test_long_periods_add_month_rows_and_edge_days_to_the_same_numbers(artist, songs):
+    rope, gull = songs[:2]
+    ages = [0, 1, 20, 35, 40, 64, 100, 180, 250, 364, 400]  # days ago: edges and whole months
+    for n, days_ago in enumerate(ages):
+        listen([rope, gull][n % 2], seconds=31, issued=at(days_ago), listener=f"a:{n}",
+               source=["track", "embed"][n % 2], origin="https://b.example")  # fmt: skip
+    services.drain_beacons()
+    year = board(artist_subject(artist), "12m")
+    assert {t.key: t.value for t in year.totals}["plays"] == 10  # not the one 400 days ago
+    assert sorted((r.track.title, r.plays) for r in year.tracks) == [("Gull", 5), ("Rope", 5)]
+    assert {s.source: s.plays for s in year.sources} == {"track": 5, "embed": 5}
+    assert sum(point.plays for point in year.series) == 10  # the daily chart agrees
