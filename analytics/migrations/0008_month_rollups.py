@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('analytics', '0007_segment_snapshots'),
+        ("analytics", "0007_segment_snapshots"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='playrollup',
-            name='grain',
-            field=models.CharField(choices=[('h', 'Hour'), ('d', 'Day'), ('m', 'Month')], max_length=1),
+            model_name="playrollup",
+            name="grain",
+            field=models.CharField(
+                choices=[("h", "Hour"), ("d", "Day"), ("m", "Month")], max_length=1
+            ),
         ),
     ]
