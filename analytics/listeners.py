@@ -282,8 +282,3 @@ def _copy(cursor, model, columns: tuple[str, ...], rows: list[tuple]) -> None:
     ) as copy:
         for row in rows:
             copy.write_row(row)
-
-
-def rolling_28_days(*, scope: str, scope_id: int, until: date) -> int:
-    """Listeners over the 28 days ending with `until`."""
-    return unique(scope=scope, scope_id=scope_id, start=until - timedelta(days=27), end=until)

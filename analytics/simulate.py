@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from django.utils import timezone
 
 from playlists.models import Playlist
-from tracks.models import Track
+from tracks.models import Track, Visibility
 
 from . import services
 from .models import Source
@@ -28,7 +28,7 @@ def simulate_listening(*, tracks: list[Track], days: int = 60, seed: int = 7) ->
     see every play as counted today."""
     rng = random.Random(seed)
     playlists = list(
-        Playlist.objects.filter(visibility="public").values_list("public_id", flat=True)
+        Playlist.objects.filter(visibility=Visibility.PUBLIC).values_list("public_id", flat=True)
     )
     now = timezone.now()
     listener = 0

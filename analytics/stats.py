@@ -206,27 +206,26 @@ def totals(*, subject: Subject, period: Period) -> list[Total]:
     before = period.previous
     span = period if before is None else Period("both", "", before.start, period.end)
 
-    def now_and_then(column: str, field: str) -> dict:
-        sums = {"now": Sum(column, filter=_in(period, field))}
+    def now_and_then(column: str, within) -> dict:
+        """Sums of `column` over the period and the one before; `within(period)` is a Q."""
+        sums = {"now": Sum(column, filter=within(period))}
         if before:
-            sums["then"] = Sum(column, filter=_in(before, field))
+            sums["then"] = Sum(column, filter=within(before))
         return sums
 
-    plays = {"now": Sum("plays", filter=_spans(period))}
-    if before:
-        plays["then"] = Sum("plays", filter=_spans(before))
+    # Both periods' own rows: month rows of one are day rows of the other where they meet.
     plays = PlayRollup.objects.filter(
         _spans(period) | (_spans(before) if before else Q()),
         scope=subject.scope,
         scope_id=subject.scope_id,
-    ).aggregate(**plays)
+    ).aggregate(**now_and_then("plays", _spans))
     counts = {
         row["metric"]: row
         for row in DailyCount.objects.filter(
             _in(span), scope=subject.scope, scope_id=subject.scope_id
         )
         .values("metric")
-        .annotate(**now_and_then("value", "day"))
+        .annotate(**now_and_then("value", _in))
     }
     days = counts.get(Metric.LISTENERS, {})  # listener-day rows in each period
     values = {

@@ -91,6 +91,17 @@ def page(browser, live_server):
     context.close()
 
 
+DESKTOP_CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/140.0 Safari/537.36"
+
+
+@pytest.fixture
+def listener(browser, live_server):
+    """A browser that does not announce itself as headless (HeadlessChrome is flagged as a bot)."""
+    context = browser.new_context(base_url=live_server.url, user_agent=DESKTOP_CHROME)
+    yield context.new_page()
+    context.close()
+
+
 @pytest.fixture
 def phone(browser, live_server):
     context = browser.new_context(

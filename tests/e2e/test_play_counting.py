@@ -20,17 +20,6 @@ def wait_for(condition, timeout: float = 15.0):
     return result
 
 
-DESKTOP_CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/140.0 Safari/537.36"
-
-
-@pytest.fixture
-def listener(browser, live_server):
-    """A browser that does not announce itself as headless (HeadlessChrome is flagged as a bot)."""
-    context = browser.new_context(base_url=live_server.url, user_agent=DESKTOP_CHROME)
-    yield context.new_page()
-    context.close()
-
-
 def test_a_12_second_track_heard_to_the_end_counts_one_play(listener, settings):
     from tests.e2e.seed import seed_playable_track
 

@@ -17,16 +17,6 @@ from tests.factories import ArtistFactory, ReleaseFactory, TrackFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-DESKTOP_CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/140.0 Safari/537.36"
-
-
-@pytest.fixture
-def listener(browser, live_server):
-    """A browser that does not announce itself as headless (HeadlessChrome is flagged)."""
-    context = browser.new_context(base_url=live_server.url, user_agent=DESKTOP_CHROME)
-    yield context.new_page()
-    context.close()
-
 
 def test_a_31_second_listen_reaches_the_dashboard_live(page, listener, live_server, settings):
     from tests.e2e.seed import upload_track
