@@ -23,7 +23,7 @@ from django.db.models.expressions import Col
 from artists.models import Artist
 from playlists.models import Playlist
 from tracks.models import Visibility
-from tracks.selectors import listed_releases, listed_tracks
+from tracks.selectors import listed_releases, listed_tracks, with_tag
 
 KINDS = ("tracks", "releases", "artists", "playlists", "tags")
 MAX_QUERY_CHARS = 200
@@ -140,11 +140,8 @@ def _contains(queryset: QuerySet, kind: str, query: Query) -> QuerySet:
     return queryset.filter(reduce(and_, each_word)).order_by("-pk")
 
 
-def _tagged(queryset: QuerySet, tag: str, full_text: bool) -> QuerySet:
-    if full_text:  # uses the GIN index on tags
-        return queryset.filter(tags__contains=[tag]).order_by("-pk")
-    # SQLite has no JSON containment: look for the quoted tag in the list's JSON text.
-    return queryset.filter(tags__icontains=f'"{tag}"').order_by("-pk")
+def _tagged(queryset: QuerySet, tag: str) -> QuerySet:
+    return with_tag(queryset, tag).order_by("-pk")
 
 
 def matching(
@@ -167,7 +164,7 @@ def matching(
     if query.is_empty:
         return queryset.none()
     if kind == "tracks" and query.tag:
-        return _tagged(queryset, query.tag, full_text)
+        return _tagged(queryset, query.tag)
     if full_text:
         return _full_text(queryset, query, ranked=ranked, candidates=candidates or RANK_CANDIDATES)
     return _contains(queryset, kind, query)

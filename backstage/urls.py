@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("playlists.urls")),
     path("", include("playlists.embed_urls")),
     path("", include("analytics.urls")),
+    path("", include("radio.urls")),
 ]
 
 if not settings.S3_BUCKET:

@@ -128,6 +128,9 @@ class Track(Publishable):
     genre = models.CharField(max_length=60, blank=True)
     tags = models.JSONField(default=list, blank=True)
     licence = models.CharField(max_length=20, choices=Licence.choices, default=Licence.ALL_RIGHTS)
+    radio_enabled = models.BooleanField(
+        default=True, help_text="May Backstage Radio and personal stations play this track?"
+    )
     # Fields the artist typed themselves; tags found in the file never overwrite these.
     edited_fields = models.JSONField(default=list, blank=True)
 

@@ -1,5 +1,6 @@
 """Who may see which music, and the queries pages are built from."""
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -59,6 +60,14 @@ def access_release(*, user: User | None, public_id: str, write: bool = False) ->
     if write and not _is_owner(user, release.artist):
         raise Http404("No such release.")
     return release
+
+
+def with_tag(queryset: QuerySet[Track], tag: str) -> QuerySet[Track]:
+    """Tracks tagged `tag` (tags are stored lower-case): JSON containment on PostgreSQL (GIN
+    index), the quoted tag in the list's JSON text on SQLite, which has no containment."""
+    if connection.vendor == "postgresql":
+        return queryset.filter(tags__contains=[tag])
+    return queryset.filter(tags__icontains=f'"{tag}"')
 
 
 def listed_tracks() -> QuerySet[Track]:

@@ -1,0 +1,293 @@
+"""How the radio picks the next track, in SQL.
+
+Two steps, so that a pick never scores the whole catalogue:
+
+1. A **pool** per station (`discovery`, `tag:ambient`, `mood:calm`, `artist:12`,
+   `track:34`) holds up to POOL_SIZE candidates with a slowly-changing *prior*: a bonus for
+   new tracks and for artists with few plays elsewhere. Pools are rebuilt by Celery beat
+   (and on first use) with one ordered query; the refresh adds its own random jitter, so the
+   pool rotates through a large catalogue over time.
+2. A **pick** scores the pool's rows, joined with live numbers, and takes the best one:
+
+       score = mean(likes vs dislikes and skips, prior 1:1)    0 … 1
+             + EXPLORE × sqrt(ln(all radio plays) / (plays of the track + 1))   (UCB)
+             + prior                                           0 … 0.6
+             + EXPOSURE / (1 + artist's radio airtime in hours, 28 days)
+             + this listener's affinity for the artist and the genre
+             + JITTER × a pseudo-random number from the caller's seed
+
+The published explanation is templates/radio/how_it_picks.html: keep both in step.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Ln, Lower, Mod, Sqrt
+from django.utils import timezone
+
+from tracks.models import Track
+from tracks.selectors import listed_tracks, with_tag
+
+from .models import ArtistExposure, ArtistSimilarity, ListenerAffinity, PoolTrack, StationPool
+
+POOL_SIZE = 400
+POOL_MAX_AGE = timedelta(minutes=30)
+POOL_IDLE_AFTER = timedelta(days=1)
+SIMILAR_ARTISTS = 20
+
+
+@dataclass(frozen=True)
+class Weights:
+    explore: float = 0.3
+    exposure: float = 0.3
+    artist_affinity: float = 0.25  # per unit of weight, weights are kept within ±4
+    genre_affinity: float = 0.15
+    jitter: float = 0.4
+
+
+WEIGHTS = Weights()
+
+# Prior bonuses, by age of the track and by the artist's counted plays elsewhere (28 days).
+NEW_BONUS = ((7, 0.3), (30, 0.2), (90, 0.1))
+LITTLE_HEARD_BONUS = ((10, 0.3), (100, 0.2), (1000, 0.1))
+
+_JITTER_MODULUS = 1_000_003
+
+
+def radio_tracks() -> QuerySet[Track]:
+    """Tracks the radio may play: ready, public, not taken down, artist in good standing,
+    and left in radio by their artist."""
+    return listed_tracks().filter(radio_enabled=True)
+
+
+# --- Pools ------------------------------------------------------------------------------------
+
+
+def pool_key(kind: str, seed: str | int = "") -> str:
+    return f"{kind}:{seed}" if seed != "" else kind
+
+
+def pool_candidates(key: str) -> QuerySet[Track]:
+    """Every radio track that belongs in the pool named `key`."""
+    kind, _, seed = key.partition(":")
+    tracks = radio_tracks()
+    if kind == "discovery":
+        return tracks
+    if kind == "tag":
+        return with_tag(tracks, seed) | tracks.filter(genre__iexact=seed)
+    if kind == "mood":
+        return with_tag(tracks, seed)
+    if kind == "artist":
+        return tracks.filter(Q(artist_id=int(seed)) | Q(artist_id__in=_similar_artists(seed)))
+    if kind == "track":
+        track = Track.objects.filter(pk=int(seed)).first()
+        if track is None:
+            return tracks.none()
+        nearby = Q(artist_id=track.artist_id) | Q(artist_id__in=_similar_artists(track.artist_id))
+        if track.genre:
+            nearby |= Q(genre__iexact=track.genre)
+        return tracks.filter(nearby).exclude(pk=track.pk)
+    raise ValueError(f"Unknown pool {key!r}")
+
+
+def _similar_artists(artist_id) -> QuerySet:
+    return (
+        ArtistSimilarity.objects.filter(artist_id=int(artist_id))
+        .order_by("-score")
+        .values("other_id")[:SIMILAR_ARTISTS]
+    )
+
+
+def _prior(*, now: datetime):
+    """(newness, organic plays, little-heard bonus): the pool's prior is newness + bonus."""
+    newness = Case(
+        *(
+            When(created_at__gte=now - timedelta(days=days), then=Value(bonus))
+            for days, bonus in NEW_BONUS
+        ),
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
+    organic = Coalesce(
+        Subquery(
+            ArtistExposure.objects.filter(artist_id=OuterRef("artist_id")).values("organic_plays")[
+                :1
+            ]
+        ),
+        0,
+    )
+    little_heard = Case(
+        *(When(organic_plays__lt=limit, then=Value(bonus)) for limit, bonus in LITTLE_HEARD_BONUS),
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
+    return newness, organic, little_heard
+
+
+def _jitter(seed: int):
+    """A pseudo-random number in [0, 1) per track, from `seed`: portable SQL arithmetic, so
+    a test can fix the seed on SQLite and PostgreSQL alike."""
+    return Cast(Mod(F("track_pk") * 2654435761 + seed, _JITTER_MODULUS), FloatField()) / Value(
+        float(_JITTER_MODULUS)
+    )
+
+
+def refresh_pool(key: str, *, now: datetime | None = None, rng: random.Random = random) -> int:
+    """Rebuild one pool: the POOL_SIZE best candidates by prior plus jitter. Returns its size."""
+    now = now or timezone.now()
+    newness, organic, little_heard = _prior(now=now)
+    ranked = (
+        pool_candidates(key)
+        .annotate(organic_plays=organic, track_pk=F("pk"))
+        .annotate(prior=newness + little_heard)
+        .annotate(rank=F("prior") + WEIGHTS.jitter * _jitter(rng.randrange(_JITTER_MODULUS)))
+        .order_by("-rank")
+        .values_list("pk", "artist_id", "prior")[:POOL_SIZE]
+    )
+    rows = [PoolTrack(pool=key, track_id=t, artist_id=a, prior=p) for t, a, p in ranked]
+    with transaction.atomic():
+        PoolTrack.objects.filter(pool=key).delete()
+        PoolTrack.objects.bulk_create(rows)
+        StationPool.objects.update_or_create(
+            key=key, defaults={"refreshed_at": now, "used_at": now, "size": len(rows)}
+        )
+    return len(rows)
+
+
+def ensure_pool(key: str, *, now: datetime | None = None) -> None:
+    """Build the pool if it is missing or older than POOL_MAX_AGE; mark it used."""
+    now = now or timezone.now()
+    pool = StationPool.objects.filter(key=key).first()
+    if pool is None or pool.refreshed_at < now - POOL_MAX_AGE:
+        refresh_pool(key, now=now)
+    elif pool.used_at < now - timedelta(minutes=1):
+        StationPool.objects.filter(key=key).update(used_at=now)
+
+
+# --- Picks ------------------------------------------------------------------------------------
+
+
+def _all_radio_plays() -> int:
+    """The UCB's N, cached for a minute: it moves slowly and costs a table-wide sum."""
+    from .models import TrackRadioScore
+
+    total = cache.get("radio:all-plays")
+    if total is None:
+        total = TrackRadioScore.objects.aggregate(n=Sum("plays"))["n"] or 0
+        cache.set("radio:all-plays", total, 60)
+    return total
+
+
+def _affinity(listener_key: str, dimension: str, value) -> Coalesce:
+    return Coalesce(
+        Subquery(
+            ListenerAffinity.objects.filter(
+                listener_key=listener_key, dimension=dimension, value=value
+            ).values("weight")[:1]
+        ),
+        Value(0.0),
+        output_field=FloatField(),
+    )
+
+
+def scored_pool(
+    key: str,
+    *,
+    listener_key: str = "",
+    seed: int = 0,
+    weights: Weights = WEIGHTS,
+) -> QuerySet[PoolTrack]:
+    """The pool's still-playable rows, each annotated with `score` (see the module's doc)."""
+    from .models import TrackRadioScore
+
+    score = TrackRadioScore.objects.filter(track_id=OuterRef("track_id"))
+
+    def count(field):
+        return Coalesce(Subquery(score.values(field)[:1]), 0)
+
+    ln_all = Ln(Value(float(_all_radio_plays() + 2)))
+    rows = (
+        PoolTrack.objects.filter(pool=key, track__in=radio_tracks())
+        .annotate(
+            track_pk=F("track_id"),
+            likes=count("likes"),
+            dislikes=count("dislikes"),
+            skips=count("skips"),
+            plays=count("plays"),
+            airtime=Coalesce(
+                Subquery(
+                    ArtistExposure.objects.filter(artist_id=OuterRef("artist_id")).values(
+                        "airtime_seconds"
+                    )[:1]
+                ),
+                Value(0.0),
+                output_field=FloatField(),
+            ),
+        )
+        .annotate(
+            mean=Cast(F("likes") + 1, FloatField())
+            / Cast(F("likes") + F("dislikes") + F("skips") + 2, FloatField()),
+            explore=Sqrt(ln_all / Cast(F("plays") + 1, FloatField())),
+            exposure=Value(1.0) / (Value(1.0) + F("airtime") / Value(3600.0)),
+        )
+    )
+    affinity = Value(0.0)
+    if listener_key:
+        affinity = weights.artist_affinity * _affinity(
+            listener_key, "artist", Cast(OuterRef("artist_id"), output_field=CharField())
+        ) + weights.genre_affinity * _affinity(
+            listener_key, "genre", Lower(OuterRef("track__genre"))
+        )
+    return rows.annotate(
+        score=F("mean")
+        + weights.explore * F("explore")
+        + F("prior")
+        + weights.exposure * F("exposure")
+        + affinity
+        + weights.jitter * _jitter(seed)
+    )
+
+
+def pick_track(
+    key: str,
+    *,
+    listener_key: str = "",
+    exclude_tracks=(),
+    avoid_artists=(),
+    rng: random.Random = random,
+    weights: Weights = WEIGHTS,
+) -> Track | None:
+    """The best-scoring playable track of pool `key`, or None when nothing is left.
+
+    `exclude_tracks` and `avoid_artists` are ids or subqueries (no repeats within a
+    session, no artist twice in a row, tracks this listener disliked).
+    """
+    rows = scored_pool(
+        key, listener_key=listener_key, seed=rng.randrange(_JITTER_MODULUS), weights=weights
+    )
+    best = (
+        rows.exclude(track_id__in=exclude_tracks)
+        .exclude(artist_id__in=avoid_artists)
+        .order_by("-score", "track_id")
+        .values_list("track_id", flat=True)
+        .first()
+    )
+    if best is None:
+        return None
+    return Track.objects.select_related("artist", "release").get(pk=best)

@@ -1,0 +1,23 @@
+from celery import shared_task
+from django.utils import timezone
+
+from . import exposure, picking
+from .models import PoolTrack, StationPool
+
+
+@shared_task(name="radio.refresh_pools")
+def refresh_pools() -> int:
+    """Rebuild the pools used in the last day (unused pools cost nothing)."""
+    since = timezone.now() - picking.POOL_IDLE_AFTER
+    keys = list(StationPool.objects.filter(used_at__gte=since).values_list("key", flat=True))
+    for key in keys:
+        picking.refresh_pool(key)
+    idle = StationPool.objects.filter(used_at__lt=since)
+    PoolTrack.objects.filter(pool__in=idle.values("key")).delete()
+    idle.delete()
+    return len(keys)
+
+
+@shared_task(name="radio.refresh_exposure")
+def refresh_exposure() -> int:
+    return exposure.refresh_exposure()
