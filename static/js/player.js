@@ -17,7 +17,8 @@
     queue: el("#player-queue"), queueList: el("#player-queue ol"), queueButton: el('[data-action="queue"]'),
     error: el(".player-error"),
   };
-  const state = { queue: [], index: -1, meta: null, seeking: false, retried: false };
+  // `station`: a radio station feeding the queue (see setStation below), or null.
+  const state = { queue: [], index: -1, meta: null, seeking: false, retried: false, station: null };
   const beacons = window.playBeacons ? window.playBeacons(audio) : { begin() {} };
   const STORE = "backstage.player";
 
@@ -135,7 +136,34 @@
     }
     if (audio.paused) audio.play().catch((e) => showError(e.message)); else audio.pause();
   }
-  const next = () => { if (state.index + 1 < state.queue.length) load(state.index + 1); };
+  const next = () => {
+    if (state.index + 1 < state.queue.length) load(state.index + 1);
+    else if (state.station) moreFromStation();
+  };
+
+  // Radio: when the queue runs out, ask the station for its next item ({id, src, title, artist,
+  // source, context, startAt}) and play it. Stations report a clear message when they are empty.
+  async function moreFromStation() {
+    const station = state.station;
+    let item = null;
+    try {
+      item = await station.more();
+    } catch (error) {
+      showError(error.message);
+      return;
+    }
+    if (state.station !== station || !item) return;
+    state.queue.push(item);
+    load(state.queue.length - 1, { startAt: item.startAt || 0 });
+  }
+
+  // A station takes over the queue until something else is played.
+  function setStation(station) {
+    state.station = station;
+    root.dataset.station = station ? station.label || "radio" : "";
+    if (station) { state.queue = []; state.index = -1; moreFromStation(); }
+    root.dispatchEvent(new CustomEvent("player:station", { detail: station }));
+  }
   const prev = () => {
     if (audio.currentTime > 3 || state.index === 0) { audio.currentTime = 0; return; }
     load(state.index - 1);
@@ -156,6 +184,7 @@
   }
 
   function startFromButton(button, startAt = 0) {
+    if (state.station) setStation(null);
     const list = button.closest("[data-tracklist]");
     const buttons = list ? [...list.querySelectorAll("[data-play]")] : [button];
     const seen = new Set();
@@ -218,7 +247,9 @@
   // Audio element events.
   audio.addEventListener("play", () => { root.dataset.state = "playing"; markPlayingButtons(); });
   audio.addEventListener("pause", () => { root.dataset.state = "paused"; markPlayingButtons(); save(); });
-  audio.addEventListener("ended", () => { if (state.index + 1 < state.queue.length) next(); else markPlayingButtons(); });
+  audio.addEventListener("ended", () => {
+    if (state.index + 1 < state.queue.length || state.station) next(); else markPlayingButtons();
+  });
   audio.addEventListener("timeupdate", () => {
     const d = duration();
     if (!state.seeking) {
@@ -316,6 +347,7 @@
     const queue = [];
     buttons.forEach((b) => { if (!seen.has(b.dataset.play)) { seen.add(b.dataset.play); queue.push(itemFromButton(b)); } });
     if (!queue.length) return;
+    if (state.station) setStation(null);
     if (shuffle) {
       for (let i = queue.length - 1; i > 0; i--) { const j = Math.floor(Math.random() * (i + 1)); [queue[i], queue[j]] = [queue[j], queue[i]]; }
     }
@@ -323,5 +355,5 @@
     load(0);
   }
 
-  window.backstagePlayer = { audio, load, toggle, next, prev, seekTo, state, playAll };
+  window.backstagePlayer = { audio, load, toggle, next, prev, seekTo, state, playAll, setStation };
 })();
