@@ -7,6 +7,7 @@ from django.test import Client
 from analytics.models import PlayEvent
 from artists.models import Artist, Follow
 from playlists.models import Playlist, PlaylistItem
+from radio.models import Feedback, RadioPlay, TimedComment
 from tracks.models import Track
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,6 +41,18 @@ def test_seed_demo_builds_a_listenable_catalogue_with_libraries_and_is_idempoten
     assert totals["plays"] == PlayEvent.objects.filter(artist_id=mira.pk, counted=True).count() > 0
     assert totals["listeners"] > 0
 
+    # Two weeks of radio: likes, dislikes with reasons, skips and timed comments.
+    radio = (RadioPlay.objects.count(), Feedback.objects.count(), TimedComment.objects.count())
+    assert radio[0] > 100
+    assert Feedback.objects.filter(kind="dislike").exclude(reason="").exists()
+    assert Feedback.objects.filter(kind="skip", at_seconds__isnull=False).exists()
+    assert radio[2] > 0
+
     call_command("seed_demo", seconds=5, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert (
+        RadioPlay.objects.count(),
+        Feedback.objects.count(),
+        TimedComment.objects.count(),
+    ) == radio
     assert (Track.objects.count(), Playlist.objects.count(), PlaylistItem.objects.count()) == counts
     assert PlayEvent.objects.filter(counted=True).count() == plays

@@ -70,6 +70,7 @@ class Command(BaseCommand):
                 self._artist(spec, seed=seed, seconds=seconds, workdir=Path(tmp))
         self._library()
         self._plays()
+        self._radio()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready. Log in as fan@example.com, mira-sol@example.com or {admin.email} "
@@ -119,6 +120,17 @@ class Command(BaseCommand):
         beacons = simulate_listening(tracks=tracks)
         plays = PlayEvent.objects.filter(counted=True).count()
         self.stdout.write(f"  listeners: {plays} plays over 60 days ({beacons} beacons drained)")
+
+    def _radio(self) -> None:
+        """Two weeks of radio: plays, likes, dislikes with reasons, skips, timed comments."""
+        from radio.models import RadioPlay
+        from radio.simulate import simulate_radio
+
+        if RadioPlay.objects.exists():
+            return
+        fans = list(User.objects.filter(email__in=[email for email, _ in FANS]))
+        plays = simulate_radio(commenters=fans)
+        self.stdout.write(f"  radio: {plays} plays with feedback and timed comments")
 
     def _user(self, email: str, name: str, *, staff: bool = False) -> User:
         user = User.objects.filter(email=email).first()
