@@ -36,7 +36,9 @@ class HiddenFilter(admin.SimpleListFilter):
 class TimedCommentAdmin(admin.ModelAdmin):
     """Timed comments: hide with a note (they leave track pages at once) or unhide."""
 
-    list_display = ("excerpt", "track", "author", "moment", "created_at", "hidden_at", "hidden_note")
+    list_display = (
+        "excerpt", "track", "author", "moment", "created_at", "hidden_at", "hidden_note"
+    )  # fmt: skip
     list_filter = (HiddenFilter, "created_at")
     search_fields = ("body", "author__username", "author__email", "track__title")
     list_select_related = ("track", "author")

@@ -8,7 +8,7 @@ and analytics' PlayRollup (source "radio") for the plays that counted and the ti
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Count, F, IntegerField, Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Q, When
 from django.db.models.functions import Cast, Floor, Least
 from django.http import Http404
 
@@ -116,9 +116,12 @@ def _tracks_of(subject: stats.Subject) -> dict[int, Track]:
     if subject.scope == Scope.TRACK:
         return {subject.obj.pk: subject.obj}
     column = "release_id" if subject.scope == Scope.RELEASE else "artist_id"
-    return Track.objects.only("title", "public_id", "duration").in_bulk(
-        Track.objects.filter(**{column: subject.scope_id}).values_list("pk", flat=True)
-    )
+    return {
+        track.pk: track
+        for track in Track.objects.filter(**{column: subject.scope_id}).only(
+            "title", "public_id", "duration"
+        )
+    }
 
 
 def radio_figures(*, subject: stats.Subject, period: stats.Period) -> RadioFigures:
@@ -139,35 +142,40 @@ def radio_figures(*, subject: stats.Subject, period: stats.Period) -> RadioFigur
     for pk, sums in heard.items():
         if pk in rows:
             rows[pk].plays, rows[pk].heard_seconds = sums["plays"], sums["heard_seconds"]
-    feedback = Feedback.objects.filter(_within(period, "created_at"), track_id__in=ids)
+    # One grouped read of the feedback: counts by kind and reason, and skips by moment.
     reasons: dict[str, int] = {}
-    for row in feedback.values("track_id", "kind", "reason").annotate(n=Count("id")):
-        counts = rows[row["track_id"]]
-        setattr(counts, f"{row['kind']}s", getattr(counts, f"{row['kind']}s") + row["n"])
-        if row["kind"] == Feedback.Kind.DISLIKE:
-            reasons[row["reason"]] = reasons.get(row["reason"], 0) + row["n"]
+    skips_at: dict[int, int] = {}
+    feedback = Feedback.objects.filter(_within(period, "created_at"), track_id__in=ids)
+    for row in (
+        feedback.annotate(bin=skip_bin())
+        .values("track_id", "kind", "reason", "bin")
+        .annotate(n=Count("id"))
+    ):
+        counts, kind, n = rows[row["track_id"]], row["kind"], row["n"]
+        setattr(counts, f"{kind}s", getattr(counts, f"{kind}s") + n)
+        if kind == Feedback.Kind.DISLIKE:
+            reasons[row["reason"]] = reasons.get(row["reason"], 0) + n
+        elif kind == Feedback.Kind.SKIP and row["bin"] is not None:
+            skips_at[row["bin"]] = skips_at.get(row["bin"], 0) + n
     for name in ("handed", "plays", "heard_seconds", "likes", "dislikes", "skips"):
         setattr(totals, name, sum(getattr(r, name) for r in rows.values()))
     # Distinct listeners of several tracks are not the sum of each track's.
-    totals.listeners = (
-        next(iter(rows.values())).listeners
-        if len(ids) == 1
-        else plays.aggregate(n=Count("listener_key", distinct=True))["n"]
+    if len(ids) == 1 or not totals.handed:
+        totals.listeners = sum(r.listeners for r in rows.values())
+    else:
+        totals.listeners = plays.aggregate(n=Count("listener_key", distinct=True))["n"]
+    visible = TimedComment.objects.filter(
+        _within(period, "created_at"), track_id__in=ids, hidden_at__isnull=True
     )
     comments = list(
-        TimedComment.objects.filter(
-            _within(period, "created_at"), track_id__in=ids, hidden_at__isnull=True
-        )
-        .select_related("author", "track")
-        .order_by("-created_at", "-pk")[: COMMENTS_SHOWN + 1]
+        visible.select_related("author").order_by("-created_at", "-pk")[: COMMENTS_SHOWN + 1]
     )
     for comment in comments:
+        comment.track = tracks[comment.track_id]
         comment.moment_url = moment_link(comment)
     comment_count = len(comments)
     if comment_count > COMMENTS_SHOWN:
-        comment_count = TimedComment.objects.filter(
-            _within(period, "created_at"), track_id__in=ids, hidden_at__isnull=True
-        ).count()
+        comment_count = visible.count()
     return RadioFigures(
         totals=totals,
         tracks=sorted(
@@ -176,7 +184,7 @@ def radio_figures(*, subject: stats.Subject, period: stats.Period) -> RadioFigur
         ),
         reasons=reason_rows(reasons),
         skip_points=skip_histogram(
-            skip_counts(feedback.filter(kind=Feedback.Kind.SKIP)),
+            skips_at,
             subject.obj.duration if subject.scope == Scope.TRACK else None,
         ),
         comments=comments[:COMMENTS_SHOWN],
@@ -196,25 +204,26 @@ def reason_rows(counts: dict[str, int]) -> list[ReasonRow]:
     return sorted(rows, key=lambda r: (-r.count, r.label))
 
 
-def skip_counts(skips: QuerySet[Feedback]) -> dict[int, int]:
-    """Skips per bin: bin k holds skips between k/SKIP_BINS and (k+1)/SKIP_BINS of the track
-    (a skip at the very end falls in the last bin). Skips without a moment, or of tracks of
-    unknown length, are left out."""
-    binned = (
-        skips.filter(at_seconds__isnull=False, track__duration__gt=0)
-        .annotate(
-            bin=Least(
+def skip_bin():
+    """The histogram bin of a skip: bin k holds skips between k/SKIP_BINS and (k+1)/SKIP_BINS
+    of the track (a skip at the very end falls in the last bin). NULL for likes and dislikes,
+    and for skips without a moment or of a track of unknown length."""
+    return Case(
+        When(
+            kind=Feedback.Kind.SKIP,
+            at_seconds__isnull=False,
+            track__duration__gt=0,
+            then=Least(
                 Cast(
                     Floor(F("at_seconds") * SKIP_BINS / F("track__duration")),
                     output_field=IntegerField(),
                 ),
                 SKIP_BINS - 1,
-            )
-        )
-        .values("bin")
-        .annotate(n=Count("id"))
+            ),
+        ),
+        default=None,
+        output_field=IntegerField(),
     )
-    return {row["bin"]: row["n"] for row in binned}
 
 
 def skip_histogram(counts: dict[int, int], duration: float | None) -> SkipHistogram:
