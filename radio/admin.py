@@ -32,6 +32,19 @@ class HiddenFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by the radio's services: staff look, never edit."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(TimedComment)
 class TimedCommentAdmin(admin.ModelAdmin):
     """Timed comments: hide with a note (they leave track pages at once) or unhide."""
@@ -74,7 +87,7 @@ class TimedCommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(ReadOnlyAdmin):
     """Listeners' likes, dislikes and skips: read only (they move scores and affinities)."""
 
     list_display = ("track", "kind", "reason", "at_seconds", "listener_key", "created_at")
@@ -83,29 +96,11 @@ class FeedbackAdmin(admin.ModelAdmin):
     list_select_related = ("track",)
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ArtistExposure)
-class ExposureReportAdmin(admin.ModelAdmin):
+class ExposureReportAdmin(ReadOnlyAdmin):
     """The exposure report, where the artist exposure list would be: artists in deciles by
     plays outside the radio against their share of radio airtime."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         rows = exposure.exposure_report()

@@ -21,12 +21,6 @@ REPORT = reverse("admin:radio_artistexposure_changelist")
 
 
 @pytest.fixture
-def staff_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
-@pytest.fixture
 def track(artist):
     return TrackFactory(artist=artist, title="Rope", duration=200.0)
 
