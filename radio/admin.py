@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.text import Truncator
 
@@ -103,6 +104,10 @@ class ExposureReportAdmin(ReadOnlyAdmin):
     plays outside the radio against their share of radio airtime."""
 
     def changelist_view(self, request, extra_context=None):
+        if request.method == "POST" and "recompute" in request.POST:
+            count = exposure.refresh_exposure()
+            self.message_user(request, f"Recomputed for {count} artist{'s' if count != 1 else ''}.")
+            return redirect(request.path)
         rows = exposure.exposure_report()
         return TemplateResponse(
             request,

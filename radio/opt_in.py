@@ -36,6 +36,11 @@ class RadioChoiceForm(forms.Form):
         return list(dict.fromkeys(chosen))  # a track ticked twice is one track
 
 
+def artist_tracks(*, artist: Artist) -> list[Track]:
+    """Everything the artist uploaded, newest first, for the radio on/off list."""
+    return list(Track.objects.filter(artist=artist).order_by("-created_at", "-pk"))
+
+
 def set_radio_enabled(*, artist: Artist, public_ids: list[str], enabled: bool) -> int:
     """Put the artist's tracks named by `public_ids` on or off the radio; returns how many
     changed. Each goes through update_track, so its save signals fire as for an edit (the

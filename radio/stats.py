@@ -142,10 +142,11 @@ def radio_figures(*, subject: stats.Subject, period: stats.Period) -> RadioFigur
     for pk, sums in heard.items():
         if pk in rows:
             rows[pk].plays, rows[pk].heard_seconds = sums["plays"], sums["heard_seconds"]
-    # One grouped read of the feedback: counts by kind and reason, and skips by moment.
+    # One grouped read of the feedback on those radio plays (so a rate never passes 100 %):
+    # counts by kind and reason, and skips by moment.
     reasons: dict[str, int] = {}
     skips_at: dict[int, int] = {}
-    feedback = Feedback.objects.filter(_within(period, "created_at"), track_id__in=ids)
+    feedback = Feedback.objects.filter(_within(period, "play__started_at"), track_id__in=ids)
     for row in (
         feedback.annotate(bin=skip_bin())
         .values("track_id", "kind", "reason", "bin")

@@ -44,7 +44,7 @@ def studio_radio(request):
     artist = artist_of(user=request.user)
     if artist is None:
         return redirect("artists:create")
-    tracks = list(artist.tracks.order_by("-created_at", "-pk"))
+    tracks = opt_in.artist_tracks(artist=artist)
     form = opt_in.RadioChoiceForm(request.POST or None, tracks=tracks)
     if request.method == "POST":
         if form.is_valid():

@@ -175,6 +175,16 @@ def test_the_exposure_report_page(staff_client, twelve_artists):
     assert reverse("admin:radio_artistexposure_changelist") in staff_client.get("/admin/").text
 
 
+def test_staff_can_recompute_the_report_at_once(staff_client, track):
+    services.record_radio_play(track=track, listener_key="a:1", user=None)
+    assert staff_client.get(REPORT).context["rows"][0].airtime_seconds == 0.0
+
+    response = staff_client.post(REPORT, {"recompute": "1"}, follow=True)
+
+    assert "Recomputed for 1 artist." in response.text
+    assert response.context["rows"][0].airtime_seconds == 200.0
+
+
 def test_the_exposure_report_with_nothing_yet(staff_client):
     response = staff_client.get(REPORT)
     assert response.status_code == 200
