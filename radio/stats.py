@@ -1,8 +1,9 @@
 """What the radio did for an artist's music: the radio part of their stats pages.
 
 Read for the dashboard's period, in a fixed number of queries whatever the catalogue or the
-traffic: RadioPlay by (track, started_at), Feedback by (track, kind), TimedComment by track,
-and analytics' PlayRollup (source "radio") for the plays that counted and the time heard.
+traffic: RadioPlay by (track, started_at), Feedback by (track, kind) joined to its play,
+TimedComment by track, and analytics' PlayRollup (source "radio") for the plays that counted
+and the time heard.
 """
 
 from dataclasses import dataclass
