@@ -62,6 +62,9 @@ class TimedCommentAdmin(admin.ModelAdmin):
     action_form = HideActionForm
     actions = ("hide", "unhide")
 
+    def has_add_permission(self, request):
+        return False  # listeners write them, on the track page or the radio panel
+
     @admin.display(description="comment")
     def excerpt(self, comment: TimedComment) -> str:
         return Truncator(comment.body).chars(80)

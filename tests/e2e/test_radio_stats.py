@@ -72,3 +72,21 @@ def test_how_the_radio_picks_reads_well(page, phone):
         expect(view.get_by_role("heading", name="How the radio picks")).to_be_visible()
         assert serious_violations(view) == []
     screenshot(phone, "radio-how-it-picks-phone")
+
+
+def test_staff_read_the_exposure_report(page, live_server):
+    from radio import exposure
+    from tests.factories import UserFactory as Users
+
+    quiet, busy = ArtistFactory(name="Quiet"), ArtistFactory(name="Busy")
+    for artist, plays in ((quiet, 1), (busy, 4)):
+        track = TrackFactory(artist=artist, duration=180.0, renditions=False)
+        for n in range(plays):
+            services.record_radio_play(track=track, listener_key=f"a:{n}", user=None)
+    exposure.refresh_exposure()
+    sign_in(page, live_server, Users(is_staff=True, is_superuser=True))
+    page.goto("/admin/")
+    page.get_by_role("link", name="Artist exposures").click()
+    expect(page.get_by_role("heading", name="Exposure report")).to_be_visible()
+    expect(page.get_by_role("img", name="0.0 % of plays, 20.0 % of airtime")).to_be_visible()
+    screenshot(page, "radio-exposure-report")

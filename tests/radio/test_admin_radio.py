@@ -66,6 +66,10 @@ def test_unhiding_brings_a_comment_back(staff_client, track, comments):
     assert TimedComment.objects.get(pk=comments[0].pk).hidden_note == ""
 
 
+def test_staff_do_not_write_comments(staff_client):
+    assert staff_client.get(reverse("admin:radio_timedcomment_add")).status_code == 403
+
+
 def test_comments_filter_by_hidden_and_search(staff_client, comments):
     act(staff_client, "hide", comments[1:], note="Spam")
 
