@@ -56,8 +56,8 @@ class TimedCommentAdmin(admin.ModelAdmin):
     list_filter = (HiddenFilter, "created_at")
     search_fields = ("body", "author__username", "author__email", "track__title")
     list_select_related = ("track", "author")
-    raw_id_fields = ("track", "author", "play")
-    readonly_fields = ("hidden_at", "created_at")
+    # Moderators hide or show a comment (with the note); its words stay the author's.
+    readonly_fields = ("track", "author", "play", "at_seconds", "body", "created_at", "hidden_at")
     date_hierarchy = "created_at"
     action_form = HideActionForm
     actions = ("hide", "unhide")

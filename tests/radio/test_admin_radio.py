@@ -66,8 +66,12 @@ def test_unhiding_brings_a_comment_back(staff_client, track, comments):
     assert TimedComment.objects.get(pk=comments[0].pk).hidden_note == ""
 
 
-def test_staff_do_not_write_comments(staff_client):
+def test_staff_neither_write_nor_rewrite_comments(staff_client, comments):
+    change = reverse("admin:radio_timedcomment_change", args=[comments[0].pk])
     assert staff_client.get(reverse("admin:radio_timedcomment_add")).status_code == 403
+    staff_client.post(change, {"body": "Rewritten", "hidden_note": "looked at"})
+    comments[0].refresh_from_db()
+    assert (comments[0].body, comments[0].hidden_note) == ("Lovely intro", "looked at")
 
 
 def test_comments_filter_by_hidden_and_search(staff_client, comments):
