@@ -60,6 +60,16 @@ def _segments(board: stats.Dashboard) -> tuple[list, list]:
     ]
 
 
+def _radio(board: stats.Dashboard) -> tuple[list, list]:
+    header = ["track", "radio plays", "listeners", "counted plays", "hours heard", "likes",
+              "likes %", "dislikes", "dislikes %", "skips", "skips %"]  # fmt: skip
+    return header, [
+        [r.track.title, r.handed, r.listeners, r.plays, round(r.hours, 1), r.likes, r.like_rate,
+         r.dislikes, r.dislike_rate, r.skips, r.skip_rate]
+        for r in board.radio.tracks
+    ]  # fmt: skip
+
+
 # Every exportable table: name → what makes its header and rows (reading only that table).
 TABLES = {
     "totals": _totals,
@@ -69,6 +79,7 @@ TABLES = {
     "playlists": lambda board: _referrers("playlist", board.playlists),
     "sites": lambda board: _referrers("website", board.sites),
     "segments": _segments,
+    "radio": _radio,
 }
 
 

@@ -271,6 +271,21 @@ def unique_listeners(*, subject: Subject, period: Period, listener_days: int | N
     )
 
 
+def source_sums(
+    *, scope: str, scope_ids: list[int], period: Period, source: str
+) -> dict[int, dict]:
+    """Counted plays and seconds heard from one source over the period, per scope id (the
+    radio's figures read their airtime here)."""
+    return {
+        row["scope_id"]: row
+        for row in PlayRollup.objects.filter(
+            _spans(period), scope=scope, scope_id__in=scope_ids, source=source
+        )
+        .values("scope_id")
+        .annotate(plays=Sum("plays"), heard_seconds=Sum("heard_seconds"))
+    }
+
+
 # --- Time series --------------------------------------------------------------------------
 
 
@@ -521,8 +536,8 @@ def live_releases(*, artist: Artist, release: Release | None = None) -> list[Liv
 class Dashboard:
     """Everything a stats page shows, each part read when first used (a CSV file reads one).
 
-    Parts: totals, series, tracks, sources, playlists, sites (for the period), segments and
-    live (whatever the period).
+    Parts: totals, series, tracks, sources, playlists, sites, radio (for the period), segments
+    and live (whatever the period).
     """
 
     def __init__(self, *, subject: Subject, period: Period) -> None:
@@ -549,6 +564,13 @@ class Dashboard:
         return []
 
 
+def radio(*, subject: Subject, period: Period):
+    """The radio's figures (radio/stats.py)."""
+    from radio.stats import radio_figures  # deferred: the radio builds on analytics
+
+    return radio_figures(subject=subject, period=period)
+
+
 PERIOD_PARTS = {
     "totals": totals,
     "series": daily,
@@ -556,6 +578,7 @@ PERIOD_PARTS = {
     "sources": sources,
     "playlists": playlists,
     "sites": sites,
+    "radio": radio,
 }
 
 

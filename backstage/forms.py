@@ -47,7 +47,8 @@ def form_changes(form: forms.Form) -> dict:
     for name, value in form.cleaned_data.items():
         if isinstance(form.fields[name], PictureField) and value is None:
             continue
-        data[name] = "" if value is False else value
+        clear = value is False and isinstance(form.fields[name], forms.FileField)
+        data[name] = "" if clear else value
     return data
 
 

@@ -65,3 +65,9 @@ def admin_user(db):
 def artist_client(client, artist):
     client.force_login(artist.user)
     return client
+
+
+@pytest.fixture
+def staff_client(client, admin_user):
+    client.force_login(admin_user)
+    return client

@@ -17,12 +17,6 @@ CHANGELISTS = [
 
 
 @pytest.fixture
-def staff_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
-@pytest.fixture
 def track(artist):
     return TrackFactory(artist=artist, title="Disputed", release=ReleaseFactory(artist=artist))
 

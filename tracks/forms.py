@@ -26,8 +26,14 @@ class TrackForm(VisibleErrorsMixin, forms.ModelForm):
             "release_date",
             "licence",
             "visibility",
+            "radio_enabled",
             "cover",
         )
+        labels = {"radio_enabled": "Play it on the radio"}
+        help_texts = {
+            "radio_enabled": "Backstage Radio and personal stations may play this track to "
+            "listeners discovering new music. Untick to keep it off the radio."
+        }
         widgets = {
             "credits": forms.Textarea(
                 attrs={"rows": 3, "placeholder": "Vocals: …\nProduced by: …"}

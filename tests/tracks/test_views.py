@@ -231,6 +231,7 @@ def edit(client, track, **changes):
         "release_date": "",
         "licence": track.licence,
         "visibility": track.visibility,
+        **({"radio_enabled": "on"} if track.radio_enabled else {}),  # a ticked checkbox
         **changes,
     }
     return client.post(reverse("tracks:track_edit", args=[track.public_id]), data)

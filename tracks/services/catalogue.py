@@ -19,6 +19,7 @@ TRACK_FIELDS = (
     "release_date",
     "licence",
     "visibility",
+    "radio_enabled",
     "cover",
     "release",
     "position",
