@@ -142,16 +142,16 @@ def _number(text: str | None, what: str) -> float | None:
 
 
 def _feedback_message(feedback: Feedback) -> str:
-    """What the feedback changes, said to the listener."""
+    """What the feedback changes, said to the listener (the track may have moved on since)."""
     track = feedback.play.track
     if feedback.kind == Feedback.Kind.LIKE:
-        return f"Liked. Your stations will play more from {track.artist.name}."
+        return f"Liked “{track.title}”: your stations will play more from {track.artist.name}."
     if feedback.kind == Feedback.Kind.DISLIKE:
         less = f"less from {track.artist.name}"
         if feedback.reason == Reason.GENRE and track.genre:
             less += f" and less {track.genre.lower()}"
-        return f"Disliked. Your stations will play {less}; you will not hear this track again."
-    return "Skipped."
+        return f"Disliked “{track.title}”: your stations will play {less}, and never this track."
+    return f"Skipped “{track.title}”."
 
 
 @never_cache

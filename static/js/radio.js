@@ -65,11 +65,17 @@
 
   function tune({ label, next }) {
     say(`Tuning in to ${label}…`);
+    let started = false;
     player().setStation({
       label,
       more: async () => {
         try {
           const item = await post(next, {});
+          if (!started) {
+            started = true;
+            say(`Playing ${label}: like, dislike or skip in the radio bar at the bottom.`);
+            status.textContent = "";
+          }
           return { ...item, station: label };
         } catch (error) {
           say(error.message);

@@ -41,7 +41,8 @@ def test_a_like_counts_and_says_what_it_changes(listener, play, fan):
     assert answer.json() == {
         "kind": "like",
         "reason": "",
-        "message": f"Liked. Your stations will play more from {play.track.artist.name}.",
+        "message": f"Liked “{play.track.title}”: your stations will play more from "
+        f"{play.track.artist.name}.",
     }
     score = TrackRadioScore.objects.get(track=play.track)
     assert (score.plays, score.likes, score.dislikes, score.skips) == (1, 1, 0, 0)
@@ -57,8 +58,8 @@ def test_a_dislike_for_its_genre_lowers_the_genre_and_never_plays_the_track_agai
     answer = feedback(listener, play, kind="dislike", reason="genre", at_seconds="1")
 
     assert answer.json()["message"] == (
-        f"Disliked. Your stations will play less from {play.track.artist.name} and less "
-        f"{play.track.genre}; you will not hear this track again."
+        f"Disliked “{play.track.title}”: your stations will play less from "
+        f"{play.track.artist.name} and less {play.track.genre}, and never this track."
     )
     assert Feedback.objects.get().reason == "genre"
     assert affinities(f"u:{fan.pk}") == {
@@ -75,7 +76,7 @@ def test_a_dislike_for_its_genre_lowers_the_genre_and_never_plays_the_track_agai
 def test_a_skip_records_where_the_listener_left(listener, play):
     answer = feedback(listener, play, kind="skip", at_seconds="3.25")
 
-    assert answer.json()["message"] == "Skipped."
+    assert answer.json()["message"] == f"Skipped “{play.track.title}”."
     skip = Feedback.objects.get()
     assert (skip.kind, skip.at_seconds) == ("skip", 3.25)
     assert TrackRadioScore.objects.get(track=play.track).skips == 1
