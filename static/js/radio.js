@@ -106,7 +106,10 @@
     }
   }, true);
 
-  // The station page's own button (the page also works without JavaScript).
+  // The station page's own button (hidden for browsers without JavaScript, which list plays).
+  document.addEventListener("htmx:load", () => {
+    document.querySelectorAll("[data-radio-tune][hidden]").forEach((b) => { b.hidden = false; });
+  });
   document.addEventListener("click", (event) => {
     const button = event.target.closest("[data-radio-tune]");
     if (!button || !player()) return;

@@ -5,24 +5,16 @@ import json
 import re
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
 
 from radio.models import Feedback, TimedComment
 from tests.e2e.axe import serious_violations
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, sign_in
 from tests.e2e.seed import upload_track
 from tests.factories import ArtistFactory, UserFactory
 from tracks import services as track_services
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies["sessionid"].value
-    page.context.add_cookies([{"name": "sessionid", "value": cookie, "url": live_server.url}])
 
 
 def playing_title(page) -> str:
@@ -138,6 +130,13 @@ def test_tune_in_give_feedback_and_leave_a_timed_comment(page, live_server, stat
     expect(page.get_by_role("tooltip")).to_contain_text("The <b>synth</b> here!")
     screenshot(page, "track-with-timed-comment")
     assert serious_violations(page) == []
+
+    # Three tracks heard, nothing left: the player says so plainly.
+    panel.get_by_role("button", name="Skip").click()
+    expect(page.locator(".player-error")).to_have_text(
+        "This station has played everything it has for now. Try another station, or come back "
+        "later for new music."
+    )
 
     # Everyone sees it on the track page: the marker at its moment, and the list.
     visitor = page.context.browser.new_context(base_url=live_server.url)
