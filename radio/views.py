@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from analytics.tokens import listener_key
 from artists.selectors import access_artist
-from tracks.selectors import access_track
+from tracks.selectors import access_track, listed_tracks
 
 from . import comments, selectors, services, stations
 from .models import Feedback, Reason, StationKind, TimedComment
@@ -90,7 +90,11 @@ def station_start(request):
 def station_page(request, session_id):
     """The station and what it has played (the page to come back to; works without JS)."""
     session = selectors.access_session(listener_key=listener_key(request), session_id=session_id)
-    plays = session.plays.select_related("track__artist").order_by("-started_at", "-pk")[:50]
+    plays = (
+        session.plays.filter(track__in=listed_tracks())  # not what was since made private
+        .select_related("track__artist")
+        .order_by("-started_at", "-pk")[:50]
+    )
     return render(
         request,
         "radio/station.html",

@@ -3,7 +3,9 @@
 import uuid
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from radio import stations
@@ -194,6 +196,27 @@ def test_without_javascript_starting_leads_to_the_station_page(client, catalogue
     played = RadioPlay.objects.get().track
     assert "<h1>Discovery</h1>" in page
     assert played.title in page
+
+
+def test_the_station_page_lists_plays_in_a_fixed_number_of_queries(client, fan, catalogue):
+    client.force_login(fan)
+    session = start(client, kind="discovery").json()
+    for _ in range(2):
+        client.post(session["next"])
+    with CaptureQueriesContext(connection) as two:
+        client.get(session["url"])
+    for _ in range(10):
+        client.post(session["next"])
+    hidden = RadioPlay.objects.order_by("pk").first().track
+    hidden.visibility = Visibility.PRIVATE
+    hidden.save()
+
+    with CaptureQueriesContext(connection) as twelve:
+        page = client.get(session["url"]).content.decode()
+
+    assert page.count('<li class="track-row') == 11  # the track made private since is left out
+    assert hidden.title not in page
+    assert len(twelve) == len(two)
 
 
 def test_another_listeners_station_is_404(client, fan, catalogue):
