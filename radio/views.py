@@ -1,6 +1,8 @@
 """The listener's side of the radio: the home page, personal stations, feedback and timed
 comments. Refusals are 404s; bad input is a 400 with a message a person can act on."""
 
+from functools import wraps
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
@@ -26,6 +28,21 @@ def _problem(request, message: str, status: int, *, back: str = ""):
     if _wants_json(request):
         return JsonResponse({"error": message}, status=status)
     return render(request, "radio/problem.html", {"message": message, "back": back}, status=status)
+
+
+def _json_refusals(view):
+    """A 404 for a script is JSON with its message (the radio panel shows it), like a 400."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except Http404 as refusal:
+            if not _wants_json(request):
+                raise
+            return JsonResponse({"error": str(refusal) or "Not found."}, status=404)
+
+    return wrapper
 
 
 # --- Home and stations ------------------------------------------------------------------------
@@ -57,6 +74,7 @@ def _station_request(request, data) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
+@_json_refusals
 def station_start(request):
     """POST starts a station (JSON for the player, else a redirect to its page). GET, used by
     buttons on cached pages that carry no CSRF token, shows the station with a start button."""
@@ -124,6 +142,7 @@ def player_item(request, play) -> dict:
 
 @never_cache
 @require_POST
+@_json_refusals
 def station_next(request, session_id):
     session = selectors.access_session(listener_key=listener_key(request), session_id=session_id)
     try:
@@ -160,6 +179,7 @@ def _feedback_message(feedback: Feedback) -> str:
 
 @never_cache
 @require_POST
+@_json_refusals
 def play_feedback(request, play_id):
     """Like, dislike (with an optional reason) or skip a radio play handed to this listener."""
     play = selectors.access_play(listener_key=listener_key(request), play_id=play_id)
@@ -202,6 +222,7 @@ def _comments_answer(request, track, *, status: int = 200, error: str = "", comm
 
 @login_required
 @require_POST
+@_json_refusals
 def track_comments(request, public_id):
     """Post a timed comment on a track the author may see (from the radio panel, tied to the
     radio play). Over the rate limit: 429; a bad moment or body: 400."""

@@ -24,7 +24,8 @@ def play(fan, catalogue, rng):
 
 
 def feedback(client, play, **fields):
-    return client.post(f"/radio/play/{play.pk}/feedback", fields)
+    headers = {k: fields.pop(k) for k in list(fields) if k.startswith("HTTP_")}
+    return client.post(f"/radio/play/{play.pk}/feedback", fields, **headers)
 
 
 def affinities(listener_key: str) -> dict:
@@ -124,6 +125,8 @@ def test_feedback_on_a_track_not_played_to_this_listener_is_404(listener, play, 
     assert feedback(other, play, kind="dislike").status_code == 404
     assert feedback(Client(), play, kind="like").status_code == 404  # anonymous: another key
     assert listener.post("/radio/play/987654/feedback", {"kind": "like"}).status_code == 404
+    scripted = feedback(other, play, kind="like", HTTP_ACCEPT="application/json")
+    assert scripted.json() == {"error": "This track was not played to you on the radio."}
     assert not Feedback.objects.exists()
 
 

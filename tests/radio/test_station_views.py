@@ -163,7 +163,8 @@ def test_stations_from_music_the_listener_may_not_see_are_404(client, db):
     assert start(client, kind="track", track=private.public_id).status_code == 404
     assert start(client, kind="track", track=taken_down.public_id).status_code == 404
     assert start(client, kind="track", track="x" * 5000).status_code == 404
-    assert start(client, kind="artist", artist=suspended.slug).status_code == 404
+    refused = start(client, kind="artist", artist=suspended.slug)
+    assert (refused.status_code, refused.json()) == (404, {"error": "No such artist."})
     assert not RadioSession.objects.exists()
 
 
