@@ -54,12 +54,12 @@ def radio_button(kind: str, subject):
             "field": "artist",
             "value": subject.slug,
             "label": "Artist radio",
-            "subject": subject.name,
+            "subject": f"for {subject.name}",
         }
     return {
         "kind": kind,
         "field": "track",
         "value": subject.public_id,
         "label": "Start radio",
-        "subject": subject.title,
+        "subject": f"from {subject.title}",
     }

@@ -168,3 +168,20 @@ def test_radio_pages_on_a_phone(phone, live_server, stations_catalogue):
     screenshot(phone, "phone-track-with-comments")
     problems += serious_violations(phone)
     assert problems == [], json.dumps(problems, indent=1)
+
+
+def test_an_anonymous_visitor_starts_artist_radio_from_a_cached_artist_page(
+    page, live_server, stations_catalogue
+):
+    artist = stations_catalogue[1].artist
+    page.goto(artist.get_absolute_url())
+    assert page.locator("input[name=csrfmiddlewaretoken]").count() == 0
+
+    page.get_by_role("button", name=f"Artist radio for {artist.name}").click()
+
+    panel = page.get_by_role("region", name="Radio feedback")
+    expect(panel).to_contain_text(f"{artist.name} radio")
+    assert playing_title(page) == stations_catalogue[1].title
+    expect(panel.get_by_role("button", name="Comment", exact=True)).to_be_hidden()
+    panel.get_by_role("button", name="Like", exact=True).click()
+    expect(panel.get_by_role("status")).to_contain_text(f"Liked “{stations_catalogue[1].title}”")
