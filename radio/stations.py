@@ -10,6 +10,7 @@ from tracks.models import Track
 
 from .models import RadioSession, StationKind
 from .picking import radio_tracks
+from .services import MOODS
 
 GENRES_SHOWN = 12
 GENRES_CACHE_SECONDS = 600
@@ -58,6 +59,8 @@ def label_for(
     station a listener cannot start."""
     if kind == StationKind.DISCOVERY:
         return "Discovery"
+    if kind == StationKind.MOOD and seed not in MOODS:
+        raise ValidationError("There is no such mood station.")
     if kind in (StationKind.TAG, StationKind.MOOD) and seed.strip():
         return f"{seed.strip().capitalize()} radio"
     if kind == StationKind.ARTIST and artist:

@@ -184,6 +184,7 @@ def test_buttons_on_cached_pages_get_a_start_page_with_a_csrf_form(client, catal
     assert 'name="csrfmiddlewaretoken"' in html
     assert f'name="track" value="{track.public_id}"' in html
     assert not RadioSession.objects.exists()  # a GET never starts anything
+    assert client.get("/radio/start", {"kind": "mood", "seed": "furious"}).status_code == 400
 
 
 def test_without_javascript_starting_leads_to_the_station_page(client, catalogue):
