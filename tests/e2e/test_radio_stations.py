@@ -159,12 +159,24 @@ def test_radio_pages_on_a_phone(phone, live_server, stations_catalogue):
     phone.goto("/radio/")
     phone.get_by_role("button", name="Start Discovery").click()
     expect(phone.get_by_role("region", name="Radio feedback")).to_be_visible()
-    playing_title(phone)
+    title = playing_title(phone)
+
+    # A comment from the radio panel, at this moment, tied to the radio play.
+    panel = phone.get_by_role("region", name="Radio feedback")
+    panel.get_by_role("button", name="Comment", exact=True).click()
+    panel.get_by_label("At", exact=True).fill("0:02")
+    panel.get_by_label("Comment", exact=True).fill("Heard this on the bus")
     screenshot(phone, "phone-radio-home-playing")
+    panel.get_by_role("button", name="Post").click()
+    expect(panel.get_by_role("status")).to_have_text(
+        "Comment posted at 0:02: it shows on the track's page."
+    )
+    posted = TimedComment.objects.get(body="Heard this on the bus")
+    assert (posted.at_seconds, posted.track.title, posted.play.user) == (2, title, fan)
     problems = serious_violations(phone)
 
     phone.goto(track.get_absolute_url())
-    expect(phone.locator(".comment-marker")).to_have_count(2)
+    expect(phone.locator(".comment-marker")).to_have_count(3 if posted.track == track else 2)
     screenshot(phone, "phone-track-with-comments")
     problems += serious_violations(phone)
     assert problems == [], json.dumps(problems, indent=1)
