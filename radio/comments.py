@@ -11,7 +11,7 @@ from backstage.models import User
 from backstage.pagecache import forget_cached_pages
 from tracks.models import Track
 
-from . import services
+from . import selectors, services
 from .models import RadioPlay, TimedComment
 
 
@@ -83,3 +83,31 @@ def parse_moment(text: str) -> float:
     if value != value or value in (float("inf"), float("-inf")):
         raise ValidationError("Give the moment as minutes:seconds, like 1:23.")
     return value
+
+
+# --- On the track page ------------------------------------------------------------------------
+
+
+def initials(name: str) -> str:
+    words = [w for w in name.replace(".", " ").split() if w[:1].isalnum()]
+    return "".join(w[0] for w in words[:2]).upper() or "?"
+
+
+def comments_on_page(*, request, track: Track) -> dict:
+    """Everything the comments section shows, in one query (authors joined)."""
+    user = request.user
+    duration = track.duration or 0
+    shown = list(selectors.visible_comments(track))
+    for comment in shown:
+        comment.track = track  # the artist is already loaded: no query per comment
+        comment.can_delete = services.can_delete_comment(user=user, comment=comment)
+        comment.initials = initials(comment.author.name)
+        comment.left = min(100.0, 100.0 * comment.at_seconds / duration) if duration else None
+    return {
+        "track": track,
+        "comments": shown,
+        "can_comment": user.is_authenticated,
+        "max_length": TimedComment.MAX_LENGTH,
+        "request": request,
+        "user": user,
+    }

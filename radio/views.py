@@ -6,7 +6,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,7 +16,7 @@ from artists.selectors import access_artist
 from tracks.selectors import access_track, listed_tracks
 
 from . import comments, selectors, services, stations
-from .models import Feedback, Reason, StationKind, TimedComment
+from .models import Feedback, Reason, StationKind
 
 
 def _wants_json(request) -> bool:
@@ -204,9 +204,7 @@ def _comments_answer(request, track, *, status: int = 200, error: str = "", comm
     """htmx: the track page's comments section; JSON for the radio panel; else back to the
     track page (or a page with the problem)."""
     if request.headers.get("HX-Request"):
-        from .templatetags.radio import comments_context
-
-        context = comments_context(request, track)
+        context = comments.comments_on_page(request=request, track=track)
         context["error"] = error
         return render(request, "radio/_comments.html", context, status=status)
     if error:
@@ -256,11 +254,7 @@ def track_comments(request, public_id):
 @require_POST
 def comment_delete(request, comment_id):
     """Its author or the track's artist deletes a comment; anyone else gets a 404."""
-    comment = get_object_or_404(
-        TimedComment.objects.select_related("track__artist"), pk=comment_id, hidden_at__isnull=True
-    )
-    track = access_track(user=request.user, public_id=comment.track.public_id)
-    if not services.can_delete_comment(user=request.user, comment=comment):
-        raise Http404("No such comment.")
+    comment = selectors.access_comment_to_delete(user=request.user, comment_id=comment_id)
+    track = comment.track
     comments.remove_timed_comment(user=request.user, comment=comment)
     return _comments_answer(request, track)
