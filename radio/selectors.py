@@ -34,3 +34,24 @@ def access_play(*, listener_key: str, play_id) -> RadioPlay:
 def visible_comments(track: Track) -> QuerySet[TimedComment]:
     """A track's timed comments that moderators have not hidden, in track order."""
     return TimedComment.objects.filter(track=track, hidden_at__isnull=True).select_related("author")
+
+
+def access_comment_to_delete(*, user, comment_id) -> TimedComment:
+    """A shown comment on a track `user` may see, that `user` may delete (its author or the
+    track's artist); Http404 otherwise."""
+    from tracks.selectors import can_see_track
+
+    from .services import can_delete_comment
+
+    comment = (
+        TimedComment.objects.select_related("track__artist")
+        .filter(pk=comment_id, hidden_at__isnull=True)
+        .first()
+    )
+    if (
+        comment is None
+        or not can_see_track(user=user, track=comment.track)
+        or not can_delete_comment(user=user, comment=comment)
+    ):
+        raise Http404("No such comment.")
+    return comment

@@ -92,11 +92,23 @@
     save();
   }
 
+  // htmx decides whether to boost a link, and reads its href, when it first processes it, and the
+  // player's links start as "#", which it never boosts: a new href gets a freshly processed copy,
+  // so following it swaps #main (the music plays on) instead of reloading the page.
+  function setLink(name, href) {
+    if (ui[name].getAttribute("href") === href) return;
+    const link = ui[name].cloneNode(true);
+    link.setAttribute("href", href);
+    ui[name].replaceWith(link);
+    ui[name] = link;
+    if (window.htmx && href !== "#") window.htmx.process(link);
+  }
+
   function renderNowPlaying(item, meta) {
+    setLink("title", (meta && meta.url) || "#");
+    setLink("artist", (meta && meta.artist_url) || "#");
     ui.title.textContent = (meta && meta.title) || item.title || "Loading…";
-    ui.title.href = (meta && meta.url) || "#";
     ui.artist.textContent = (meta && meta.artist) || item.artist || "";
-    ui.artist.href = (meta && meta.artist_url) || "#";
     ui.artist.hidden = !ui.artist.textContent;
     if (meta && meta.cover) { ui.cover.src = meta.cover; ui.cover.hidden = false; } else { ui.cover.hidden = true; }
     renderQueue();

@@ -2,23 +2,15 @@
 accessible, and screenshotted for a look."""
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
 
 from artists import notifications
 from artists.models import Follow
 from tests.e2e.axe import serious_violations
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import ArtistFactory, ReleaseFactory, TrackFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies["sessionid"].value
-    page.context.add_cookies([{"name": "sessionid", "value": cookie, "url": live_server.url}])
 
 
 @pytest.fixture

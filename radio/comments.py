@@ -1,0 +1,113 @@
+"""Timed comments as the site takes them: rate-limited per author, and cached pages forget
+the track page at once (services.add_timed_comment holds the rules of a comment itself)."""
+
+import re
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+
+from backstage.models import User
+from backstage.pagecache import forget_cached_pages
+from tracks.models import Track
+
+from . import selectors, services
+from .models import RadioPlay, TimedComment
+
+
+@dataclass(frozen=True)
+class Limit:
+    count: int
+    seconds: int
+    message: str
+
+
+# Spam control: counted per author in the cache (Redis on the full stack), fixed windows.
+COMMENT_LIMITS = (
+    Limit(5, 60, "You are commenting very fast: wait a minute, then try again."),
+    Limit(50, 24 * 3600, "That is 50 comments today, the most we take in a day. Thank you!"),
+)
+
+
+class TooManyComments(Exception):
+    """The author has reached one of COMMENT_LIMITS (the message says which)."""
+
+
+def _limit_key(user: User, limit: Limit) -> str:
+    return f"radio:comments:{user.pk}:{limit.seconds}"
+
+
+def post_timed_comment(
+    *, author: User, track: Track, at_seconds: float, body: str, play: RadioPlay | None = None
+) -> TimedComment:
+    """Add a comment unless its author is over a limit. The caller has checked the author may
+    see the track (and that `play` was played to them)."""
+    counts = cache.get_many([_limit_key(author, limit) for limit in COMMENT_LIMITS])
+    for limit in COMMENT_LIMITS:
+        if counts.get(_limit_key(author, limit), 0) >= limit.count:
+            raise TooManyComments(limit.message)
+    comment = services.add_timed_comment(
+        author=author, track=track, at_seconds=at_seconds, body=body, play=play
+    )
+    for limit in COMMENT_LIMITS:
+        key = _limit_key(author, limit)
+        # add() starts the window; incr() is atomic, so parallel posts are all counted.
+        if not cache.add(key, 1, timeout=limit.seconds):
+            try:
+                cache.incr(key)
+            except ValueError:  # the window ended between add() and incr()
+                cache.add(key, 1, timeout=limit.seconds)
+    forget_cached_pages()
+    return comment
+
+
+def remove_timed_comment(*, user: User, comment: TimedComment) -> None:
+    services.delete_timed_comment(user=user, comment=comment)
+    forget_cached_pages()
+
+
+_CLOCK = re.compile(r"^(?:(\d{1,2}):)?(\d{1,3}):([0-5]\d)(?:\.\d+)?$")
+
+
+def parse_moment(text: str) -> float:
+    """ "1:23", "1:02:03" or plain seconds ("83", "83.5") → seconds; ValidationError otherwise."""
+    text = (text or "").strip()
+    match = _CLOCK.match(text)
+    if match:
+        hours, minutes, seconds = match.groups()
+        return int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValidationError("Give the moment as minutes:seconds, like 1:23.") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValidationError("Give the moment as minutes:seconds, like 1:23.")
+    return value
+
+
+# --- On the track page ------------------------------------------------------------------------
+
+
+def initials(name: str) -> str:
+    words = [w for w in name.replace(".", " ").split() if w[:1].isalnum()]
+    return "".join(w[0] for w in words[:2]).upper() or "?"
+
+
+def comments_on_page(*, request, track: Track) -> dict:
+    """Everything the comments section shows, in one query (authors joined)."""
+    user = request.user
+    duration = track.duration or 0
+    shown = list(selectors.visible_comments(track))
+    for comment in shown:
+        comment.track = track  # the artist is already loaded: no query per comment
+        comment.can_delete = services.can_delete_comment(user=user, comment=comment)
+        comment.initials = initials(comment.author.name)
+        comment.left = min(100.0, 100.0 * comment.at_seconds / duration) if duration else None
+    return {
+        "track": track,
+        "comments": shown,
+        "can_comment": user.is_authenticated,
+        "max_length": TimedComment.MAX_LENGTH,
+        "request": request,
+        "user": user,
+    }
