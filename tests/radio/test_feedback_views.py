@@ -69,8 +69,9 @@ def test_a_dislike_for_its_genre_lowers_the_genre_and_never_plays_the_track_agai
     }
     # The very next picks of any of this listener's stations leave the track out.
     another = listener.post("/radio/start", {"kind": "discovery"}, HTTP_ACCEPT="application/json")
-    heard = {listener.post(another.json()["next"]).json()["id"] for _ in range(17)}
-    assert len(heard) == 17
+    # Ten picks, not all 17 left: with no artist twice in a row a station can end early.
+    heard = {listener.post(another.json()["next"]).json()["id"] for _ in range(10)}
+    assert len(heard) == 10
     assert play.track.public_id not in heard
 
 
