@@ -1,0 +1,298 @@
+"""Backstage Radio, live: one shared schedule that every listener hears at the same moment.
+
+The schedule is LiveSlot rows in the database (so it survives restarts of every process):
+contiguous slots, each a track at a fixed start, kept about HORIZON ahead of now. It is
+extended lazily — when someone asks what is on air, and on a beat tick only if someone
+listened in the last few minutes — so an empty room costs nothing; after a silence the next
+slot starts "now", never backfilled.
+
+"What is on air" (`now_playing`) is cached as a finished JSON body, valid until the current
+slot ends, and keyed on two counters: the schedule's version (bumped after every change of
+the schedule) and the catalogue generation (backstage/pagecache.py, bumped by every write to
+tracks and artists, takedowns included). A bump makes the next request rebuild the body, and a
+rebuild runs `ensure_schedule`, which first cuts tracks that may no longer play: a takedown,
+a private track, a radio opt-out or a suspension leaves the air at the next request.
+"""
+
+import json
+import random
+import time
+from datetime import datetime, timedelta
+
+from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
+from django.db import IntegrityError, connection, transaction
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from backstage.pagecache import GENERATION_KEY
+
+from . import picking
+from .models import LiveSlot
+
+HORIZON = timedelta(minutes=30)
+ARTIST_GAP = timedelta(hours=1)  # never the same artist twice within this
+TRACK_GAP = timedelta(hours=6)  # a track is not aired again within this (if others are left)
+DEFAULT_DURATION = 180.0  # seconds, for a track whose duration is unknown
+UP_NEXT = 3
+JUST_PLAYED = 3
+TUNE_GRACE = timedelta(seconds=10)  # a slot that just ended may still be tuned to
+EMPTY_RETRY = 30.0  # seconds an "off air" body is kept before the schedule is tried again
+LISTENER_WINDOW = 60  # seconds: a listener polls every 30 s
+ACTIVE_WINDOW = 300  # seconds: the beat extends the schedule only if someone listened lately
+POOL = "discovery"
+
+VERSION_KEY = "radio:live:version"
+BODY_KEY = "radio:live:body"
+PRESENCE_KEY = "radio:live:presence"
+_LOCK_ID = 0x5261646F  # "Rado": the advisory lock serialising schedule changes
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+# --- The schedule -----------------------------------------------------------------------------
+
+
+def ensure_schedule(*, now: datetime | None = None, rng: random.Random = random) -> bool:
+    """Cut what may no longer play, then extend the schedule to cover now … now + HORIZON.
+
+    Returns whether the schedule changed (then the version is bumped after commit).
+    """
+    now = now or timezone.now()
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                _lock()
+                changed = _cut_unplayable(now) | _extend(now, rng)
+        except IntegrityError:
+            # Another process appended a slot at the same start (SQLite has no advisory
+            # lock; the unique starts_at is the backstop): read its slots and go on from there.
+            if attempt == 2:
+                raise
+            continue
+        if changed:
+            transaction.on_commit(bump_version)
+        return changed
+    return False  # pragma: no cover
+
+
+def _lock() -> None:
+    """Two processes extending at once would both append after the same last slot and
+    overlap: they take turns, for the length of the transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_ID])
+
+
+def _cut_unplayable(now: datetime) -> bool:
+    """Take tracks that may no longer play off the air at once: the current slot ends now,
+    and every later slot from the first affected one is dropped (and scheduled again)."""
+    coming = LiveSlot.objects.filter(ends_at__gt=now)
+    affected = coming.exclude(track__in=picking.radio_tracks()).order_by("starts_at").first()
+    if affected is None:
+        return False
+    if affected.starts_at <= now:
+        LiveSlot.objects.filter(pk=affected.pk).update(ends_at=now)
+        coming.filter(starts_at__gt=now).delete()
+    else:
+        coming.filter(starts_at__gte=affected.starts_at).delete()
+    return True
+
+
+def _extend(now: datetime, rng: random.Random) -> bool:
+    last = LiveSlot.objects.order_by("-starts_at").first()
+    cursor = max(last.ends_at, now) if last else now  # after a silence: from now, no backfill
+    if cursor >= now + HORIZON:
+        return False
+    picking.ensure_pool(POOL, now=now)
+    added = False
+    while cursor < now + HORIZON:
+        track = _pick(cursor, rng)
+        if track is None:
+            break  # nothing may play now: the station is off air until something can
+        ends_at = cursor + timedelta(seconds=track.duration or DEFAULT_DURATION)
+        LiveSlot.objects.create(
+            track=track, artist_id=track.artist_id, starts_at=cursor, ends_at=ends_at
+        )
+        cursor, added = ends_at, True
+    return added
+
+
+def _pick(starts_at: datetime, rng: random.Random):
+    """The next slot's track: no artist heard within the hour (later slots included), and
+    preferably no track aired in the last six hours."""
+    recent = LiveSlot.objects.filter(starts_at__gt=starts_at - ARTIST_GAP).values("artist_id")
+    aired = LiveSlot.objects.filter(starts_at__gt=starts_at - TRACK_GAP).values("track_id")
+    track = picking.pick_track(POOL, avoid_artists=recent, exclude_tracks=aired, rng=rng)
+    if track is None:  # a small catalogue: a track again rather than silence
+        track = picking.pick_track(POOL, avoid_artists=recent, rng=rng)
+    return track
+
+
+def extend_if_listened(*, now: datetime | None = None) -> bool:
+    """The beat's tick: keep the schedule ahead only while someone listens (no pile-up)."""
+    if not listeners(within=ACTIVE_WINDOW):
+        return False
+    return ensure_schedule(now=now)
+
+
+# --- Cache counters ---------------------------------------------------------------------------
+
+
+def bump_version() -> None:
+    """Every cached "on air" body is stale (call after committing a schedule change)."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not set yet, or evicted: any new value is a new version
+        cache.set(VERSION_KEY, int(time.time() * 1000), timeout=None)
+
+
+# --- On air -----------------------------------------------------------------------------------
+
+
+def _slot_json(slot: LiveSlot) -> dict:
+    track = slot.track
+    cover = track.display_cover
+    return {
+        "slot": slot.pk,
+        "track": track.public_id,
+        "title": track.title,
+        "artist": slot.artist.name,
+        "artist_url": slot.artist.get_absolute_url(),
+        "url": track.get_absolute_url(),
+        "cover": cover.url if cover else None,
+        "duration": (slot.ends_at - slot.starts_at).total_seconds(),
+        "starts_at": _ms(slot.starts_at),
+        "ends_at": _ms(slot.ends_at),
+    }
+
+
+def on_air(*, now: datetime) -> dict:
+    """The schedule around `now` (two queries): what plays, what comes, what just played."""
+    slots = LiveSlot.objects.select_related("track__release", "artist")
+    coming = list(slots.filter(ends_at__gt=now).order_by("starts_at")[: UP_NEXT + 1])
+    played = list(slots.filter(ends_at__lte=now).order_by("-starts_at")[:JUST_PLAYED])
+    current = coming[0] if coming and coming[0].starts_at <= now else None
+    upcoming = coming[1:] if current else coming[:UP_NEXT]
+    if current:
+        valid_until = _ms(current.ends_at)
+    elif upcoming:
+        valid_until = _ms(upcoming[0].starts_at)
+    else:
+        valid_until = _ms(now) + int(EMPTY_RETRY * 1000)
+    return {
+        "on_air": current is not None,
+        "message": ""
+        if current
+        else "Nothing to play yet: Backstage Radio starts with the "
+        "first tracks artists leave in radio.",
+        "current": _slot_json(current) if current else None,
+        "up_next": [_slot_json(s) for s in upcoming],
+        "just_played": [_slot_json(s) for s in played],
+        "valid_until": valid_until,
+    }
+
+
+def now_playing(*, listener_key: str, now: datetime | None = None) -> bytes:
+    """The JSON body of GET /radio/live/now, and this listener counted as listening.
+
+    Cached: one cache round trip (get_many) plus the presence pipeline, until the current slot
+    ends or the schedule or catalogue changes; then one request rebuilds it.
+    """
+    now = now or timezone.now()
+    listening = _touch_presence(listener_key, now=now)
+    found = cache.get_many([VERSION_KEY, GENERATION_KEY, BODY_KEY])
+    stamp = [found.get(VERSION_KEY), found.get(GENERATION_KEY)]
+    cached = found.get(BODY_KEY)
+    if cached and cached[0] == stamp and cached[1] > _ms(now):
+        body = cached[2]
+    else:
+        if ensure_schedule(now=now):
+            bump_version()  # now as well as after commit: this body carries the new version
+            stamp[0] = cache.get(VERSION_KEY)
+        state = on_air(now=now)
+        body = json.dumps(state, separators=(",", ":"))
+        cache.set(BODY_KEY, (stamp, state["valid_until"], body), timeout=3600)
+    return f'{body[:-1]},"server_time":{_ms(timezone.now())},"listeners":{listening}}}'.encode()
+
+
+# --- Presence ---------------------------------------------------------------------------------
+
+
+def _redis():
+    """The Redis client behind the Django cache, or None (a local-memory cache)."""
+    if isinstance(cache, RedisCache):
+        return cache._cache.get_client(write=True)
+    return None
+
+
+def _touch_presence(listener_key: str, *, now: datetime) -> int:
+    """Record this listener and count everyone heard from within LISTENER_WINDOW.
+
+    On Redis a sorted set (listener → last seen), in one pipelined round trip; otherwise a
+    dict in the local cache (one process: tests and the embedded default).
+    """
+    stamp = now.timestamp()
+    client = _redis()
+    if client is not None:
+        key = cache.make_and_validate_key(PRESENCE_KEY)
+        pipe = client.pipeline(transaction=False)
+        pipe.zadd(key, {listener_key: stamp})
+        pipe.zremrangebyscore(key, "-inf", stamp - ACTIVE_WINDOW)
+        pipe.zcount(key, stamp - LISTENER_WINDOW, "+inf")
+        pipe.expire(key, ACTIVE_WINDOW)
+        return pipe.execute()[2]
+    seen = {k: t for k, t in cache.get(PRESENCE_KEY, {}).items() if t > stamp - ACTIVE_WINDOW}
+    seen[listener_key] = stamp
+    cache.set(PRESENCE_KEY, seen, ACTIVE_WINDOW)
+    return sum(t > stamp - LISTENER_WINDOW for t in seen.values())
+
+
+def listeners(*, within: int = LISTENER_WINDOW) -> int:
+    """How many listeners asked what is on air within the last `within` seconds."""
+    since = time.time() - within
+    client = _redis()
+    if client is not None:
+        return client.zcount(cache.make_and_validate_key(PRESENCE_KEY), since, "+inf")
+    return sum(t > since for t in cache.get(PRESENCE_KEY, {}).values())
+
+
+# --- Tuning in --------------------------------------------------------------------------------
+
+
+def access_live_slot(*, slot_id, now: datetime | None = None) -> LiveSlot:
+    """The slot if it is on air now (or ended within TUNE_GRACE) with a track that may still
+    play; Http404 otherwise, for any other slot or id."""
+    now = now or timezone.now()
+    slot = (
+        LiveSlot.objects.select_related("track__artist", "track__release")
+        .filter(
+            pk=slot_id,
+            starts_at__lte=now,
+            ends_at__gt=now - TUNE_GRACE,
+            track__in=picking.radio_tracks(),
+        )
+        .first()
+    )
+    if slot is None:
+        raise Http404("This is not on air now.")
+    return slot
+
+
+def player_item(*, slot: LiveSlot, play_id: int, now: datetime | None = None) -> dict:
+    """What the global player needs to join the slot where it is now."""
+    now = now or timezone.now()
+    item = _slot_json(slot)
+    return {
+        **item,
+        "id": slot.track.public_id,
+        "src": reverse("tracks:track_play", kwargs={"public_id": slot.track.public_id}),
+        "source": "radio",
+        "context": f"live:{slot.pk}",
+        "startAt": max(0.0, (now - slot.starts_at).total_seconds()),
+        "play": play_id,
+        "server_time": _ms(now),
+    }
