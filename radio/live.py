@@ -19,7 +19,7 @@ import random
 import time
 from datetime import datetime, timedelta
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import IntegrityError, connection, transaction
 from django.http import Http404
@@ -42,6 +42,7 @@ EMPTY_RETRY = 30.0  # seconds an "off air" body is kept before the schedule is t
 LISTENER_WINDOW = 60  # seconds: a listener polls every 30 s
 ACTIVE_WINDOW = 300  # seconds: the beat extends the schedule only if someone listened lately
 POOL = "discovery"
+PRUNE_SHARE = 0.02  # the share of requests that also drop listeners gone for ACTIVE_WINDOW
 
 VERSION_KEY = "radio:live:version"
 BODY_KEY = "radio:live:body"
@@ -199,56 +200,95 @@ def on_air(*, now: datetime) -> dict:
 def now_playing(*, listener_key: str, now: datetime | None = None) -> bytes:
     """The JSON body of GET /radio/live/now, and this listener counted as listening.
 
-    Cached: one cache round trip (get_many) plus the presence pipeline, until the current slot
-    ends or the schedule or catalogue changes; then one request rebuilds it.
+    One cache round trip (on Redis, a pipeline that also records the listener), until the
+    current slot ends or the schedule or catalogue changes; then one request rebuilds the body.
     """
     now = now or timezone.now()
-    listening = _touch_presence(listener_key, now=now)
-    found = cache.get_many([VERSION_KEY, GENERATION_KEY, BODY_KEY])
-    stamp = [found.get(VERSION_KEY), found.get(GENERATION_KEY)]
-    cached = found.get(BODY_KEY)
-    if cached and cached[0] == stamp and cached[1] > _ms(now):
-        body = cached[2]
+    client = _redis()
+    if client is not None:
+        stamp, cached, listening = _redis_round_trip(client, listener_key, now=now)
     else:
-        if ensure_schedule(now=now):
-            bump_version()  # now as well as after commit: this body carries the new version
-            stamp[0] = cache.get(VERSION_KEY)
-        state = on_air(now=now)
-        body = json.dumps(state, separators=(",", ":"))
-        cache.set(BODY_KEY, (stamp, state["valid_until"], body), timeout=3600)
+        stamp, cached, listening = _local_round_trip(listener_key, now=now)
+    body = _still_valid(cached, stamp=stamp, now=now) or _rebuild(client, stamp=stamp, now=now)
     return f'{body[:-1]},"server_time":{_ms(timezone.now())},"listeners":{listening}}}'.encode()
+
+
+def _stamp(version, generation) -> str:
+    """What a cached body depends on. Django stores integers in Redis as their digits, so
+    the raw bytes read by the pipeline and the values read through the cache compare alike."""
+
+    def text(value) -> str:
+        return value.decode() if isinstance(value, bytes) else "" if value is None else str(value)
+
+    return f"{text(version)}:{text(generation)}"
+
+
+def _still_valid(cached, *, stamp: str, now: datetime) -> str | None:
+    """The cached body ("<stamp>|<valid until, ms>|<json>") if it is still the one to serve."""
+    if not cached:
+        return None
+    if isinstance(cached, bytes):
+        cached = cached.decode()
+    cached_stamp, valid_until, body = cached.split("|", 2)
+    return body if cached_stamp == stamp and int(valid_until) > _ms(now) else None
+
+
+def _rebuild(client, *, stamp: str, now: datetime) -> str:
+    if ensure_schedule(now=now):
+        bump_version()  # now as well as after commit: this body carries the new version
+        stamp = _stamp(cache.get(VERSION_KEY), cache.get(GENERATION_KEY))
+    state = on_air(now=now)
+    body = json.dumps(state, separators=(",", ":"))
+    value = f"{stamp}|{state['valid_until']}|{body}"
+    if client is not None:
+        client.set(cache.make_and_validate_key(BODY_KEY), value.encode(), ex=3600)
+    else:
+        cache.set(BODY_KEY, value, timeout=3600)
+    return body
 
 
 # --- Presence ---------------------------------------------------------------------------------
 
 
 def _redis():
-    """The Redis client behind the Django cache, or None (a local-memory cache)."""
-    if isinstance(cache, RedisCache):
-        return cache._cache.get_client(write=True)
-    return None
+    """The Redis client behind the Django cache (one per cache backend, so per thread), or
+    None for a local-memory cache. Django's own get_client() builds a client object per call."""
+    backend = caches["default"]  # `cache` is a proxy: ask for the backend itself
+    if not isinstance(backend, RedisCache):
+        return None
+    client = getattr(backend, "_radio_client", None)
+    if client is None:
+        client = backend._radio_client = backend._cache.get_client(write=True)
+    return client
 
 
-def _touch_presence(listener_key: str, *, now: datetime) -> int:
-    """Record this listener and count everyone heard from within LISTENER_WINDOW.
+def _redis_round_trip(client, listener_key: str, *, now: datetime) -> tuple[str, bytes, int]:
+    """Read the counters and the body, record the listener and count the audience, in one
+    pipelined round trip. The audience is a sorted set: listener → last seen."""
+    seen = now.timestamp()
+    presence = cache.make_and_validate_key(PRESENCE_KEY)
+    keys = [cache.make_and_validate_key(k) for k in (VERSION_KEY, GENERATION_KEY, BODY_KEY)]
+    pipe = client.pipeline(transaction=False)
+    pipe.mget(keys)
+    pipe.zadd(presence, {listener_key: seen})
+    pipe.zcount(presence, seen - LISTENER_WINDOW, "+inf")
+    if random.random() < PRUNE_SHARE:  # forgetting old listeners may lag: the count is by time
+        pipe.zremrangebyscore(presence, "-inf", seen - ACTIVE_WINDOW)
+        pipe.expire(presence, ACTIVE_WINDOW)
+    (version, generation, body), _, listening, *_ = pipe.execute()
+    return _stamp(version, generation), body, listening
 
-    On Redis a sorted set (listener → last seen), in one pipelined round trip; otherwise a
-    dict in the local cache (one process: tests and the embedded default).
-    """
-    stamp = now.timestamp()
-    client = _redis()
-    if client is not None:
-        key = cache.make_and_validate_key(PRESENCE_KEY)
-        pipe = client.pipeline(transaction=False)
-        pipe.zadd(key, {listener_key: stamp})
-        pipe.zremrangebyscore(key, "-inf", stamp - ACTIVE_WINDOW)
-        pipe.zcount(key, stamp - LISTENER_WINDOW, "+inf")
-        pipe.expire(key, ACTIVE_WINDOW)
-        return pipe.execute()[2]
-    seen = {k: t for k, t in cache.get(PRESENCE_KEY, {}).items() if t > stamp - ACTIVE_WINDOW}
-    seen[listener_key] = stamp
-    cache.set(PRESENCE_KEY, seen, ACTIVE_WINDOW)
-    return sum(t > stamp - LISTENER_WINDOW for t in seen.values())
+
+def _local_round_trip(listener_key: str, *, now: datetime) -> tuple[str, str, int]:
+    """The same through a local-memory cache (one process: tests and the embedded default);
+    the audience is a dict."""
+    found = cache.get_many([VERSION_KEY, GENERATION_KEY, BODY_KEY, PRESENCE_KEY])
+    seen = now.timestamp()
+    audience = {k: t for k, t in found.get(PRESENCE_KEY, {}).items() if t > seen - ACTIVE_WINDOW}
+    audience[listener_key] = seen
+    cache.set(PRESENCE_KEY, audience, ACTIVE_WINDOW)
+    listening = sum(t > seen - LISTENER_WINDOW for t in audience.values())
+    return _stamp(found.get(VERSION_KEY), found.get(GENERATION_KEY)), found.get(BODY_KEY), listening
 
 
 def listeners(*, within: int = LISTENER_WINDOW) -> int:

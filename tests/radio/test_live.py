@@ -1,8 +1,10 @@
 """Backstage Radio, live: the shared schedule and what listeners are told is on air."""
 
 import itertools
+import os
 import threading
 import time
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -18,6 +20,7 @@ from tracks.models import Visibility
 from tracks.services import take_down_track
 
 MINUTES_4 = 240.0
+REDIS_URL = os.getenv("RADIO_TEST_REDIS_URL", "redis://127.0.0.1:6379/10")
 
 
 @pytest.fixture
@@ -28,6 +31,28 @@ def station(db):
         for artist in (ArtistFactory() for _ in range(20))
         for _ in range(2)
     ]
+
+
+@pytest.fixture(params=["local memory", "redis"])
+def any_cache(request, settings):
+    """The endpoint's two paths: one cache round trip through a local-memory cache, or one
+    pipelined round trip to Redis (keys of this test's own: tests run in parallel)."""
+    if request.param == "local memory":
+        yield
+        return
+    prefix = f"test-radio-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    yield
+    client = live._redis()
+    keys = list(client.scan_iter(f"{prefix}:*"))
+    assert keys, "the test did not go through Redis"
+    client.delete(*keys)
 
 
 @pytest.fixture
@@ -87,7 +112,7 @@ def test_after_a_silence_the_next_slot_starts_now_without_backfill(station, now,
     assert schedule[7].ends_at == now + timedelta(minutes=32)  # the gap stays a gap
 
 
-def test_nobody_listening_means_the_beat_schedules_nothing(station, client):
+def test_nobody_listening_means_the_beat_schedules_nothing(station, client, any_cache):
     assert tasks.tick_live() is False
     assert LiveSlot.objects.count() == 0
 
@@ -97,7 +122,7 @@ def test_nobody_listening_means_the_beat_schedules_nothing(station, client):
     assert LiveSlot.objects.count() == 8
 
 
-def test_an_empty_catalogue_is_off_air_not_an_error(db, client, now):
+def test_an_empty_catalogue_is_off_air_not_an_error(db, client, now, any_cache):
     assert live.ensure_schedule(now=now) is False
 
     response = client.get("/radio/live/now")
@@ -110,7 +135,7 @@ def test_an_empty_catalogue_is_off_air_not_an_error(db, client, now):
     assert body["message"].startswith("Nothing to play yet")
 
 
-def test_a_takedown_cuts_the_current_slot_at_once(station, client, admin_user):
+def test_a_takedown_cuts_the_current_slot_at_once(station, client, admin_user, any_cache):
     first = client.get("/radio/live/now").json()["current"]
     cut = LiveSlot.objects.get(pk=first["slot"])
 
@@ -180,7 +205,7 @@ def test_two_processes_extending_at_once_never_overlap(station, now):
 # --- What is on air ---------------------------------------------------------------------------
 
 
-def test_now_playing_says_what_plays_what_comes_and_who_listens(station, client):
+def test_now_playing_says_what_plays_what_comes_and_who_listens(station, client, any_cache):
     before = time.time() * 1000
     body = client.get("/radio/live/now").json()
 
@@ -209,7 +234,7 @@ def test_now_playing_says_what_plays_what_comes_and_who_listens(station, client)
     assert body["listeners"] == 1
 
 
-def test_listeners_are_counted_once_each(station, client, fan, outsider):
+def test_listeners_are_counted_once_each(station, client, fan, outsider, any_cache):
     client.get("/radio/live/now")
     client.get("/radio/live/now")
     client.force_login(fan)
@@ -219,7 +244,7 @@ def test_listeners_are_counted_once_each(station, client, fan, outsider):
     assert client.get("/radio/live/now").json()["listeners"] == 3
 
 
-def test_now_playing_is_served_from_the_cache_without_a_query(station, client):
+def test_now_playing_is_served_from_the_cache_without_a_query(station, client, any_cache):
     with CaptureQueriesContext(connection) as first:
         cold = client.get("/radio/live/now").json()
     with CaptureQueriesContext(connection) as second:
@@ -231,7 +256,7 @@ def test_now_playing_is_served_from_the_cache_without_a_query(station, client):
     assert warm["server_time"] >= cold["server_time"]
 
 
-def test_a_new_slot_rebuilds_the_cached_body(station, client):
+def test_a_new_slot_rebuilds_the_cached_body(station, client, any_cache):
     first = client.get("/radio/live/now").json()["current"]
     slot = LiveSlot.objects.get(pk=first["slot"])
     # Move the schedule back in time: the cached body is no longer valid at its end.
