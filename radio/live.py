@@ -42,7 +42,6 @@ EMPTY_RETRY = 30.0  # seconds an "off air" body is kept before the schedule is t
 LISTENER_WINDOW = 60  # seconds: a listener polls every 30 s
 ACTIVE_WINDOW = 300  # seconds: the beat extends the schedule only if someone listened lately
 POOL = "discovery"
-PRUNE_SHARE = 0.02  # the share of requests that also drop listeners gone for ACTIVE_WINDOW
 
 VERSION_KEY = "radio:live:version"
 BODY_KEY = "radio:live:body"
@@ -68,16 +67,15 @@ def ensure_schedule(*, now: datetime | None = None, rng: random.Random = random)
             with transaction.atomic():
                 _lock()
                 changed = _cut_unplayable(now) | _extend(now, rng)
+            break
         except IntegrityError:
             # Another process appended a slot at the same start (SQLite has no advisory
             # lock; the unique starts_at is the backstop): read its slots and go on from there.
             if attempt == 2:
                 raise
-            continue
-        if changed:
-            transaction.on_commit(bump_version)
-        return changed
-    return False  # pragma: no cover
+    if changed:
+        transaction.on_commit(bump_version)
+    return changed
 
 
 def _lock() -> None:
@@ -95,10 +93,10 @@ def _cut_unplayable(now: datetime) -> bool:
     affected = coming.exclude(track__in=picking.radio_tracks()).order_by("starts_at").first()
     if affected is None:
         return False
-    if affected.starts_at <= now:
+    if affected.starts_at < now:
         LiveSlot.objects.filter(pk=affected.pk).update(ends_at=now)
         coming.filter(starts_at__gt=now).delete()
-    else:
+    else:  # not begun yet (or beginning this instant): nobody has heard it
         coming.filter(starts_at__gte=affected.starts_at).delete()
     return True
 
@@ -200,16 +198,16 @@ def on_air(*, now: datetime) -> dict:
 def now_playing(*, listener_key: str, now: datetime | None = None) -> bytes:
     """The JSON body of GET /radio/live/now, and this listener counted as listening.
 
-    One cache round trip (on Redis, a pipeline that also records the listener), until the
+    One cache round trip (on Redis, a script that also records the listener), until the
     current slot ends or the schedule or catalogue changes; then one request rebuilds the body.
     """
     now = now or timezone.now()
-    client = _redis()
-    if client is not None:
-        stamp, cached, listening = _redis_round_trip(client, listener_key, now=now)
+    redis = _redis()
+    if redis is not None:
+        stamp, cached, listening = _redis_round_trip(redis, listener_key, now=now)
     else:
         stamp, cached, listening = _local_round_trip(listener_key, now=now)
-    body = _still_valid(cached, stamp=stamp, now=now) or _rebuild(client, stamp=stamp, now=now)
+    body = _still_valid(cached, stamp=stamp, now=now) or _rebuild(redis, stamp=stamp, now=now)
     return f'{body[:-1]},"server_time":{_ms(timezone.now())},"listeners":{listening}}}'.encode()
 
 
@@ -233,15 +231,15 @@ def _still_valid(cached, *, stamp: str, now: datetime) -> str | None:
     return body if cached_stamp == stamp and int(valid_until) > _ms(now) else None
 
 
-def _rebuild(client, *, stamp: str, now: datetime) -> str:
+def _rebuild(redis, *, stamp: str, now: datetime) -> str:
     if ensure_schedule(now=now):
         bump_version()  # now as well as after commit: this body carries the new version
         stamp = _stamp(cache.get(VERSION_KEY), cache.get(GENERATION_KEY))
     state = on_air(now=now)
     body = json.dumps(state, separators=(",", ":"))
     value = f"{stamp}|{state['valid_until']}|{body}"
-    if client is not None:
-        client.set(cache.make_and_validate_key(BODY_KEY), value.encode(), ex=3600)
+    if redis is not None:
+        redis[0].set(cache.make_and_validate_key(BODY_KEY), value.encode(), ex=3600)
     else:
         cache.set(BODY_KEY, value, timeout=3600)
     return body
@@ -251,31 +249,44 @@ def _rebuild(client, *, stamp: str, now: datetime) -> str:
 
 
 def _redis():
-    """The Redis client behind the Django cache (one per cache backend, so per thread), or
-    None for a local-memory cache. Django's own get_client() builds a client object per call."""
+    """The Redis client behind the Django cache and the round-trip script (one pair per cache
+    backend, so per thread), or None for a local-memory cache. Django's own get_client()
+    builds a client object per call."""
     backend = caches["default"]  # `cache` is a proxy: ask for the backend itself
     if not isinstance(backend, RedisCache):
         return None
-    client = getattr(backend, "_radio_client", None)
-    if client is None:
-        client = backend._radio_client = backend._cache.get_client(write=True)
-    return client
+    if not hasattr(backend, "_radio_live"):
+        client = backend._cache.get_client(write=True)
+        backend._radio_live = (client, client.register_script(_ROUND_TRIP))
+    return backend._radio_live
 
 
-def _redis_round_trip(client, listener_key: str, *, now: datetime) -> tuple[str, bytes, int]:
+# One command (EVALSHA) rather than a pipeline of five: redis-py's per-command machinery is
+# a good part of this URL's cost. KEYS: version, generation, body, presence; ARGV: listener,
+# now, counted since, forgotten before, presence TTL. Returns version, generation, body and
+# the audience (MGET answers false, never nil, for a missing key: the table has no holes).
+_ROUND_TRIP = """
+redis.call('ZADD', KEYS[4], ARGV[2], ARGV[1])
+local listening = redis.call('ZCOUNT', KEYS[4], ARGV[3], '+inf')
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', ARGV[4])
+redis.call('EXPIRE', KEYS[4], ARGV[5])
+local found = redis.call('MGET', KEYS[1], KEYS[2], KEYS[3])
+found[4] = listening
+return found
+"""
+
+
+def _redis_round_trip(redis, listener_key: str, *, now: datetime) -> tuple[str, bytes, int]:
     """Read the counters and the body, record the listener and count the audience, in one
-    pipelined round trip. The audience is a sorted set: listener → last seen."""
+    round trip. The audience is a sorted set: listener → last seen."""
+    _, round_trip = redis
     seen = now.timestamp()
-    presence = cache.make_and_validate_key(PRESENCE_KEY)
-    keys = [cache.make_and_validate_key(k) for k in (VERSION_KEY, GENERATION_KEY, BODY_KEY)]
-    pipe = client.pipeline(transaction=False)
-    pipe.mget(keys)
-    pipe.zadd(presence, {listener_key: seen})
-    pipe.zcount(presence, seen - LISTENER_WINDOW, "+inf")
-    if random.random() < PRUNE_SHARE:  # forgetting old listeners may lag: the count is by time
-        pipe.zremrangebyscore(presence, "-inf", seen - ACTIVE_WINDOW)
-        pipe.expire(presence, ACTIVE_WINDOW)
-    (version, generation, body), _, listening, *_ = pipe.execute()
+    keys = [
+        cache.make_and_validate_key(key)
+        for key in (VERSION_KEY, GENERATION_KEY, BODY_KEY, PRESENCE_KEY)
+    ]
+    args = [listener_key, seen, seen - LISTENER_WINDOW, seen - ACTIVE_WINDOW, ACTIVE_WINDOW]
+    version, generation, body, listening = round_trip(keys=keys, args=args)
     return _stamp(version, generation), body, listening
 
 
@@ -294,9 +305,9 @@ def _local_round_trip(listener_key: str, *, now: datetime) -> tuple[str, str, in
 def listeners(*, within: int = LISTENER_WINDOW) -> int:
     """How many listeners asked what is on air within the last `within` seconds."""
     since = time.time() - within
-    client = _redis()
-    if client is not None:
-        return client.zcount(cache.make_and_validate_key(PRESENCE_KEY), since, "+inf")
+    redis = _redis()
+    if redis is not None:
+        return redis[0].zcount(cache.make_and_validate_key(PRESENCE_KEY), since, "+inf")
     return sum(t > since for t in cache.get(PRESENCE_KEY, {}).values())
 
 

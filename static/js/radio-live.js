@@ -163,6 +163,10 @@
       return li;
     }
 
+    function setText(node, text) {
+      if (node.textContent !== text) node.textContent = text;
+    }
+
     function render() {
       const root = state.root;
       if (!root || !root.isConnected || !state.body) return;
@@ -203,8 +207,9 @@
       $("just-played").replaceChildren(...body.just_played.map((s) => entry(s, at(s.starts_at))));
       $("none-played").hidden = body.just_played.length > 0;
       const n = body.listeners;
-      $("listeners").textContent = `${n} ${n === 1 ? "person" : "people"} listening now`;
-      $("status").textContent = current ? "" : body.message;
+      // Live regions: change their text only when it changes, or it is read out at every poll.
+      setText($("listeners"), `${n} ${n === 1 ? "person" : "people"} listening now`);
+      setText($("status"), current ? "" : body.message);
       root.querySelector('[data-action="tune"]').disabled = !current;
       progress();
     }

@@ -1,6 +1,7 @@
 """Backstage Radio, live: the shared schedule and what listeners are told is on air."""
 
 import itertools
+import json
 import os
 import threading
 import time
@@ -49,7 +50,7 @@ def any_cache(request, settings):
         }
     }
     yield
-    client = live._redis()
+    client, _ = live._redis()
     keys = list(client.scan_iter(f"{prefix}:*"))
     assert keys, "the test did not go through Redis"
     client.delete(*keys)
@@ -151,6 +152,19 @@ def test_a_takedown_cuts_the_current_slot_at_once(station, client, admin_user, a
     assert [s["slot"] for s in after["just_played"]] == [cut.pk]
 
 
+def test_a_track_taken_down_as_its_slot_begins_is_replaced(station, now, rng, admin_user):
+    live.ensure_schedule(now=now, rng=rng)
+    first = slots()[0]
+    take_down_track(track=first.track, by=admin_user, reason="Claim")
+
+    assert live.ensure_schedule(now=now, rng=rng) is True
+
+    schedule = slots()
+    assert schedule[0].starts_at == now
+    assert schedule[0].track_id != first.track_id
+    assert all(a.ends_at == b.starts_at for a, b in itertools.pairwise(schedule))
+
+
 @pytest.mark.parametrize("change", ["private", "radio-off", "suspended"])
 def test_a_later_track_that_may_no_longer_play_is_rescheduled(station, now, rng, change):
     live.ensure_schedule(now=now, rng=rng)
@@ -242,6 +256,18 @@ def test_listeners_are_counted_once_each(station, client, fan, outsider, any_cac
     client.force_login(outsider)
 
     assert client.get("/radio/live/now").json()["listeners"] == 3
+
+
+def test_a_listener_silent_for_a_minute_is_no_longer_counted(station, now, any_cache):
+    def audience(listener: str, seconds: int) -> int:
+        at = now + timedelta(seconds=seconds)
+        return json.loads(live.now_playing(listener_key=listener, now=at))["listeners"]
+
+    assert audience("a:first", 0) == 1
+    assert audience("a:second", 30) == 2
+    assert audience("a:second", 61) == 1
+    assert audience("a:first", 400) == 1  # back after a long silence: counted once
+    assert live.listeners(within=10_000) == 1  # the one silent for five minutes is forgotten
 
 
 def test_now_playing_is_served_from_the_cache_without_a_query(station, client, any_cache):
