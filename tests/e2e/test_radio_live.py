@@ -58,6 +58,25 @@ def test_two_listeners_tuning_in_seconds_apart_hear_the_same_moment(on_air, page
     listener.wait_for_selector("text=2 people listening now")
 
 
+def test_at_the_end_of_a_track_the_player_joins_the_next_slot(db, listener):
+    [upload_track(artist=ArtistFactory(), seconds=8) for _ in range(3)]
+    tune_in(listener)
+    first = listener.evaluate(WHERE)
+
+    listener.wait_for_function(
+        "(slot) => { const p = window.backstagePlayer, item = p.state.queue[p.state.index];"
+        " return item && item.slot !== slot && !p.audio.paused && p.audio.currentTime > 1; }",
+        arg=first["slot"],
+        timeout=20_000,
+    )
+
+    now = listener.evaluate(WHERE)
+    slot = LiveSlot.objects.get(pk=now["slot"])
+    assert slot.starts_at == LiveSlot.objects.get(pk=first["slot"]).ends_at
+    assert abs(now["position"] - (now["at"] / 1000 - slot.starts_at.timestamp())) < 1.0
+    assert listener.get_by_role("button", name="Leave the station").is_visible()
+
+
 def test_the_live_page_reads_well_and_passes_axe(on_air, page, phone):
     page.goto("/radio/live/")
     page.wait_for_selector(".live-title")
