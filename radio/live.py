@@ -42,6 +42,7 @@ EMPTY_RETRY = 30.0  # seconds an "off air" body is kept before the schedule is t
 LISTENER_WINDOW = 60  # seconds: a listener polls every 30 s
 ACTIVE_WINDOW = 300  # seconds: the beat extends the schedule only if someone listened lately
 POOL = "discovery"
+SHARE_EVERY = 1.0  # seconds: how often a web process reads /now's body from Redis (_Shared)
 
 VERSION_KEY = "radio:live:version"
 BODY_KEY = "radio:live:body"
@@ -198,22 +199,31 @@ def on_air(*, now: datetime) -> dict:
 def now_playing(*, listener_key: str, now: datetime | None = None) -> bytes:
     """The JSON body of GET /radio/live/now, and this listener counted as listening.
 
-    One cache round trip (on Redis, a script that also records the listener), until the
-    current slot ends or the schedule or catalogue changes; then one request rebuilds the body.
+    The body is cached until the current slot ends or the schedule or catalogue changes; then
+    one request rebuilds it. On Redis a web process speaks to Redis at most every SHARE_EVERY
+    seconds (see _Shared); otherwise one local cache round trip a request.
     """
     now = now or timezone.now()
-    redis = _redis()
-    if redis is not None:
-        stamp, cached, listening = _redis_round_trip(redis, listener_key, now=now)
-    else:
+    shared = _redis()
+    if shared is None:
         stamp, cached, listening = _local_round_trip(listener_key, now=now)
-    body = _still_valid(cached, stamp=stamp, now=now) or _rebuild(redis, stamp=stamp, now=now)
+        body, _ = _still_valid(cached, stamp=stamp, now=now) or _rebuild(None, stamp, now=now)
+    else:
+        shared.heard[listener_key] = now.timestamp()
+        if shared.fresh(now):
+            body, listening = shared.body, shared.listening
+        else:
+            stamp, cached, listening = shared.round_trip(now=now)
+            body, valid_until = _still_valid(cached, stamp=stamp, now=now) or _rebuild(
+                shared.client, stamp, now=now
+            )
+            shared.keep(body=body, valid_until=valid_until, listening=listening)
     return f'{body[:-1]},"server_time":{_ms(timezone.now())},"listeners":{listening}}}'.encode()
 
 
 def _stamp(version, generation) -> str:
     """What a cached body depends on. Django stores integers in Redis as their digits, so
-    the raw bytes read by the pipeline and the values read through the cache compare alike."""
+    the raw bytes read by the script and the values read through the cache compare alike."""
 
     def text(value) -> str:
         return value.decode() if isinstance(value, bytes) else "" if value is None else str(value)
@@ -221,73 +231,108 @@ def _stamp(version, generation) -> str:
     return f"{text(version)}:{text(generation)}"
 
 
-def _still_valid(cached, *, stamp: str, now: datetime) -> str | None:
-    """The cached body ("<stamp>|<valid until, ms>|<json>") if it is still the one to serve."""
+def _still_valid(cached, *, stamp: str, now: datetime) -> tuple[str, int] | None:
+    """The cached body ("<stamp>|<valid until, ms>|<json>") and its end of validity, if it is
+    still the one to serve."""
     if not cached:
         return None
     if isinstance(cached, bytes):
         cached = cached.decode()
     cached_stamp, valid_until, body = cached.split("|", 2)
-    return body if cached_stamp == stamp and int(valid_until) > _ms(now) else None
+    if cached_stamp != stamp or int(valid_until) <= _ms(now):
+        return None
+    return body, int(valid_until)
 
 
-def _rebuild(redis, *, stamp: str, now: datetime) -> str:
+def _rebuild(client, stamp: str, *, now: datetime) -> tuple[str, int]:
     if ensure_schedule(now=now):
         bump_version()  # now as well as after commit: this body carries the new version
         stamp = _stamp(cache.get(VERSION_KEY), cache.get(GENERATION_KEY))
     state = on_air(now=now)
     body = json.dumps(state, separators=(",", ":"))
     value = f"{stamp}|{state['valid_until']}|{body}"
-    if redis is not None:
-        redis[0].set(cache.make_and_validate_key(BODY_KEY), value.encode(), ex=3600)
+    if client is not None:
+        client.set(cache.make_and_validate_key(BODY_KEY), value.encode(), ex=3600)
     else:
         cache.set(BODY_KEY, value, timeout=3600)
-    return body
+    return body, state["valid_until"]
 
 
 # --- Presence ---------------------------------------------------------------------------------
 
 
-def _redis():
-    """The Redis client behind the Django cache and the round-trip script (one pair per cache
-    backend, so per thread), or None for a local-memory cache. Django's own get_client()
-    builds a client object per call."""
+def _redis() -> "_Shared | None":
+    """This thread's _Shared (one per cache backend, and Django makes a backend per thread),
+    or None for a local-memory cache."""
     backend = caches["default"]  # `cache` is a proxy: ask for the backend itself
     if not isinstance(backend, RedisCache):
         return None
     if not hasattr(backend, "_radio_live"):
-        client = backend._cache.get_client(write=True)
-        backend._radio_live = (client, client.register_script(_ROUND_TRIP))
+        # Django's own get_client() builds a client object per call: keep one.
+        backend._radio_live = _Shared(backend._cache.get_client(write=True))
     return backend._radio_live
 
 
-# One command (EVALSHA) rather than a pipeline of five: redis-py's per-command machinery is
-# a good part of this URL's cost. KEYS: version, generation, body, presence; ARGV: listener,
-# now, counted since, forgotten before, presence TTL. Returns version, generation, body and
-# the audience (MGET answers false, never nil, for a missing key: the table has no holes).
+class _Shared:
+    """A web process's view of the live station's Redis side, so that most requests to
+    /radio/live/now cost no round trip at all: the body and audience it last read, and the
+    listeners it heard since. At most every SHARE_EVERY seconds (or when the body's slot ends)
+    a request sends those listeners and reads everything again, in one round trip. A takedown
+    or a new listener shows within that second; at 10,000 listeners polling every 30 s a
+    process speaks to Redis once a second instead of hundreds of times."""
+
+    def __init__(self, client):
+        self.client = client
+        self.script = client.register_script(_ROUND_TRIP)
+        self.heard: dict[str, float] = {}
+        self.read_at = float("-inf")
+        self.body, self.valid_until, self.listening = "", 0, 0
+
+    def fresh(self, now: datetime) -> bool:
+        return time.monotonic() - self.read_at < SHARE_EVERY and self.valid_until > _ms(now)
+
+    def round_trip(self, *, now: datetime) -> tuple[str, bytes, int]:
+        """Send the listeners heard, forget the long silent, read the counters, the body and
+        the audience (listeners heard within LISTENER_WINDOW): one EVALSHA."""
+        seen = now.timestamp()
+        heard, self.heard = self.heard, {}
+        keys = [
+            cache.make_and_validate_key(key)
+            for key in (VERSION_KEY, GENERATION_KEY, BODY_KEY, PRESENCE_KEY)
+        ]
+        args = [seen - LISTENER_WINDOW, seen - ACTIVE_WINDOW, ACTIVE_WINDOW]
+        for listener, at in heard.items():
+            args += [listener, at]
+        version, generation, body, listening = self.script(keys=keys, args=args)
+        return _stamp(version, generation), body, listening
+
+    def keep(self, *, body: str, valid_until: int, listening: int) -> None:
+        self.read_at = time.monotonic()
+        self.body, self.valid_until, self.listening = body, valid_until, listening
+
+
+# One command (EVALSHA) rather than a pipeline: redis-py's per-command machinery is a good part
+# of the cost. KEYS: version, generation, body, presence; ARGV: counted since, forgotten before,
+# presence TTL, then listener, last seen, listener, last seen… Returns version, generation,
+# body and the audience (MGET answers false, never nil, for a missing key: no holes).
 _ROUND_TRIP = """
-redis.call('ZADD', KEYS[4], ARGV[2], ARGV[1])
-local listening = redis.call('ZCOUNT', KEYS[4], ARGV[3], '+inf')
-redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', ARGV[4])
-redis.call('EXPIRE', KEYS[4], ARGV[5])
+local members = {}
+for i = 4, #ARGV, 2 do
+  members[#members + 1] = ARGV[i + 1]
+  members[#members + 1] = ARGV[i]
+  if #members >= 1000 then
+    redis.call('ZADD', KEYS[4], unpack(members))
+    members = {}
+  end
+end
+if #members > 0 then redis.call('ZADD', KEYS[4], unpack(members)) end
+local listening = redis.call('ZCOUNT', KEYS[4], ARGV[1], '+inf')
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', ARGV[2])
+redis.call('EXPIRE', KEYS[4], ARGV[3])
 local found = redis.call('MGET', KEYS[1], KEYS[2], KEYS[3])
 found[4] = listening
 return found
 """
-
-
-def _redis_round_trip(redis, listener_key: str, *, now: datetime) -> tuple[str, bytes, int]:
-    """Read the counters and the body, record the listener and count the audience, in one
-    round trip. The audience is a sorted set: listener → last seen."""
-    _, round_trip = redis
-    seen = now.timestamp()
-    keys = [
-        cache.make_and_validate_key(key)
-        for key in (VERSION_KEY, GENERATION_KEY, BODY_KEY, PRESENCE_KEY)
-    ]
-    args = [listener_key, seen, seen - LISTENER_WINDOW, seen - ACTIVE_WINDOW, ACTIVE_WINDOW]
-    version, generation, body, listening = round_trip(keys=keys, args=args)
-    return _stamp(version, generation), body, listening
 
 
 def _local_round_trip(listener_key: str, *, now: datetime) -> tuple[str, str, int]:
@@ -305,9 +350,9 @@ def _local_round_trip(listener_key: str, *, now: datetime) -> tuple[str, str, in
 def listeners(*, within: int = LISTENER_WINDOW) -> int:
     """How many listeners asked what is on air within the last `within` seconds."""
     since = time.time() - within
-    redis = _redis()
-    if redis is not None:
-        return redis[0].zcount(cache.make_and_validate_key(PRESENCE_KEY), since, "+inf")
+    shared = _redis()
+    if shared is not None:
+        return shared.client.zcount(cache.make_and_validate_key(PRESENCE_KEY), since, "+inf")
     return sum(t > since for t in cache.get(PRESENCE_KEY, {}).values())
 
 

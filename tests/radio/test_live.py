@@ -34,13 +34,9 @@ def station(db):
     ]
 
 
-@pytest.fixture(params=["local memory", "redis"])
-def any_cache(request, settings):
-    """The endpoint's two paths: one cache round trip through a local-memory cache, or one
-    pipelined round trip to Redis (keys of this test's own: tests run in parallel)."""
-    if request.param == "local memory":
-        yield
-        return
+@pytest.fixture
+def redis_cache(settings):
+    """A Redis cache, with keys of this test's own (tests run in parallel)."""
     prefix = f"test-radio-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
@@ -50,10 +46,20 @@ def any_cache(request, settings):
         }
     }
     yield
-    client, _ = live._redis()
+    client = live._redis().client
     keys = list(client.scan_iter(f"{prefix}:*"))
     assert keys, "the test did not go through Redis"
     client.delete(*keys)
+
+
+@pytest.fixture(params=["local memory", "redis"])
+def any_cache(request, monkeypatch):
+    """The endpoint's two paths: one round trip to a local-memory cache, or one script run on
+    Redis — here at every request (a web process shares one read a second: tested below)."""
+    if request.param == "redis":
+        request.getfixturevalue("redis_cache")
+        monkeypatch.setattr(live, "SHARE_EVERY", 0)
+    return request.param
 
 
 @pytest.fixture
@@ -268,6 +274,29 @@ def test_a_listener_silent_for_a_minute_is_no_longer_counted(station, now, any_c
     assert audience("a:second", 61) == 1
     assert audience("a:first", 400) == 1  # back after a long silence: counted once
     assert live.listeners(within=10_000) == 1  # the one silent for five minutes is forgotten
+
+
+def test_a_web_process_speaks_to_redis_at_most_once_a_second(
+    station, client, redis_cache, monkeypatch
+):
+    trips = []
+    round_trip = live._Shared.round_trip
+    monkeypatch.setattr(
+        live._Shared, "round_trip", lambda self, **kw: trips.append(1) or round_trip(self, **kw)
+    )
+    monkeypatch.setattr(live, "SHARE_EVERY", 60)
+    first = client.get("/radio/live/now").json()
+    for user in UserFactory.create_batch(2):
+        client.force_login(user)
+        assert client.get("/radio/live/now").json()["listeners"] == 1  # as read a moment ago
+
+    monkeypatch.setattr(live, "SHARE_EVERY", 0)  # the second has passed
+    last = client.get("/radio/live/now").json()
+
+    assert len(trips) == 2
+    assert last["listeners"] == 3  # the listeners heard meanwhile went with the next trip
+    assert last["current"] == first["current"]
+    assert last["server_time"] >= first["server_time"]
 
 
 def test_now_playing_is_served_from_the_cache_without_a_query(station, client, any_cache):
