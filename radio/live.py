@@ -11,7 +11,9 @@ slot ends, and keyed on two counters: the schedule's version (bumped after every
 the schedule) and the catalogue generation (backstage/pagecache.py, bumped by every write to
 tracks and artists, takedowns included). A bump makes the next request rebuild the body, and a
 rebuild runs `ensure_schedule`, which first cuts tracks that may no longer play: a takedown,
-a private track, a radio opt-out or a suspension leaves the air at the next request.
+a private track, a radio opt-out or a suspension leaves the air at the next request. On Redis
+a web process reads the body at most once a second (`_Shared`), so "next" means within a
+second there.
 """
 
 import json
@@ -43,6 +45,14 @@ LISTENER_WINDOW = 60  # seconds: a listener polls every 30 s
 ACTIVE_WINDOW = 300  # seconds: the beat extends the schedule only if someone listened lately
 POOL = "discovery"
 SHARE_EVERY = 1.0  # seconds: how often a web process reads /now's body from Redis (_Shared)
+
+NOTHING_YET = (
+    "Nothing to play yet: Backstage Radio starts with the first tracks artists leave in radio."
+)
+PAUSED = (
+    "Backstage Radio is taking a breath: every artist with music in radio has been on air "
+    "within the hour. Back in a few minutes."
+)
 
 VERSION_KEY = "radio:live:version"
 BODY_KEY = "radio:live:body"
@@ -183,12 +193,12 @@ def on_air(*, now: datetime) -> dict:
         valid_until = _ms(upcoming[0].starts_at)
     else:
         valid_until = _ms(now) + int(EMPTY_RETRY * 1000)
+    message = ""
+    if current is None:
+        message = PAUSED if picking.radio_tracks().exists() else NOTHING_YET
     return {
         "on_air": current is not None,
-        "message": ""
-        if current
-        else "Nothing to play yet: Backstage Radio starts with the "
-        "first tracks artists leave in radio.",
+        "message": message,
         "current": _slot_json(current) if current else None,
         "up_next": [_slot_json(s) for s in upcoming],
         "just_played": [_slot_json(s) for s in played],

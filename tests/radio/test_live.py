@@ -171,6 +171,21 @@ def test_a_track_taken_down_as_its_slot_begins_is_replaced(station, now, rng, ad
     assert all(a.ends_at == b.starts_at for a, b in itertools.pairwise(schedule))
 
 
+def test_a_catalogue_too_small_for_an_hour_pauses_the_station_and_says_why(db, client, now):
+    for artist in ArtistFactory.create_batch(2):
+        TrackFactory(artist=artist, duration=MINUTES_4, renditions=False)
+
+    live.ensure_schedule(now=now)
+    body = json.loads(live.now_playing(listener_key="a:x", now=now + timedelta(minutes=9)))
+
+    assert LiveSlot.objects.count() == 2  # then every artist has been on within the hour
+    assert body["on_air"] is False
+    assert body["message"].startswith("Backstage Radio is taking a breath")
+    assert [s["slot"] for s in body["just_played"]] == list(
+        LiveSlot.objects.order_by("-starts_at").values_list("pk", flat=True)
+    )
+
+
 @pytest.mark.parametrize("change", ["private", "radio-off", "suspended"])
 def test_a_later_track_that_may_no_longer_play_is_rescheduled(station, now, rng, change):
     live.ensure_schedule(now=now, rng=rng)
