@@ -28,7 +28,8 @@
   function createLive() {
     const state = {
       root: null, urls: null, poll: 30, csrf: "", skew: 0, rtt: Infinity, body: null,
-      tuned: null, nudges: 0, live: false, pollTimer: null, boundaryTimer: null, tick: null,
+      tuned: null, nudges: 0, live: false, inFlight: false, pollTimer: null, boundaryTimer: null,
+      tick: null,
     };
     const player = () => window.backstagePlayer;
     const serverNow = () => Date.now() + state.skew;
@@ -71,6 +72,15 @@
 
     // The player calls this whenever its queue runs out: join the slot on air now.
     async function more() {
+      state.inFlight = true;
+      try {
+        return await joinNow();
+      } finally {
+        state.inFlight = false;
+      }
+    }
+
+    async function joinNow() {
       let body = await fetchNow();
       let current = body.current;
       // At a boundary the audio may end a moment before the slot does: wait for the next one.
@@ -98,19 +108,24 @@
     function keepInStep() {
       const item = state.live && playingSlot();
       const audio = player().audio;
-      if (!item || audio.paused || state.nudges >= MAX_NUDGES) return;
+      if (!item || audio.paused || state.inFlight) return;
       const expected = (serverNow() - item.starts_at) / 1000;
-      if (expected >= 0 && expected < item.duration && Math.abs(audio.currentTime - expected) > DRIFT) {
+      if (expected > item.duration + 2) { player().next(); return; } // resumed after its slot
+      if (state.nudges < MAX_NUDGES && expected >= 0 && Math.abs(audio.currentTime - expected) > DRIFT) {
         state.nudges += 1;
         audio.currentTime = expected;
       }
     }
 
-    // A slot cut short (a takedown) or a missed boundary: join what is on air now.
+    // A slot cut short (a takedown), or a boundary the audio missed: join what is on air now.
+    // (At an ordinary boundary the track ends by itself and the player asks more().)
     function followSchedule() {
       const item = state.live && playingSlot();
       const current = state.body && state.body.current;
-      if (item && current && current.slot !== item.slot && serverNow() >= current.starts_at) player().next();
+      if (!item || !current || current.slot === item.slot || state.inFlight) return;
+      const cut = serverNow() < item.ends_at;
+      const overdue = serverNow() > item.ends_at + 2000;
+      if (cut || overdue) player().next();
     }
 
     function setLiveControls(live) {
@@ -247,6 +262,7 @@
     playerRoot.addEventListener("player:station", (event) => setLiveControls(!!(event.detail && event.detail.label === LABEL)));
     player().audio.addEventListener("playing", keepInStep);
     player().audio.addEventListener("timeupdate", keepInStep);
+    player().audio.addEventListener("pause", () => { state.nudges = 0; }); // resuming re-joins the moment
     // Arrow keys seek in the player: not on the live station.
     window.addEventListener("keydown", (event) => {
       if (state.live && ["ArrowLeft", "ArrowRight"].includes(event.key) && !event.target.closest("input, textarea, select, [contenteditable]")) {
