@@ -41,7 +41,8 @@ UP_NEXT = 3
 JUST_PLAYED = 3
 TUNE_GRACE = timedelta(seconds=10)  # a slot that just ended may still be tuned to
 EMPTY_RETRY = 30.0  # seconds an "off air" body is kept before the schedule is tried again
-LISTENER_WINDOW = 60  # seconds: a listener polls every 30 s
+POLL_SECONDS = 30  # how often the page asks what is on air (static/js/radio-live.js)
+LISTENER_WINDOW = 60  # seconds: a listener is counted for two polls
 ACTIVE_WINDOW = 300  # seconds: the beat extends the schedule only if someone listened lately
 POOL = "discovery"
 SHARE_EVERY = 1.0  # seconds: how often a web process reads /now's body from Redis (_Shared)

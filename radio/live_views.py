@@ -13,7 +13,7 @@ from .services import record_radio_play
 
 @require_GET
 def live_page(request):
-    return render(request, "radio/live.html", {"poll_seconds": 30})
+    return render(request, "radio/live.html", {"poll_seconds": live.POLL_SECONDS})
 
 
 @require_GET
@@ -33,7 +33,7 @@ def live_now(request):
 def live_tune(request):
     """Join the slot on air: records this listener's radio play and returns the player item."""
     slot_id = request.POST.get("slot", "")
-    if not slot_id.isdigit() or len(slot_id) > 18:
+    if not (slot_id.isascii() and slot_id.isdigit()) or len(slot_id) > 18:
         return JsonResponse({"error": "Say which slot to tune in to."}, status=400)
     slot = live.access_live_slot(slot_id=int(slot_id))
     play = record_radio_play(

@@ -24,7 +24,6 @@ TRACKS = 120
 TRACK_SECONDS = 210.0
 TARGET_SHARE = 80
 NOW = "/radio/live/now"
-POLL_SECONDS = 30  # static/js/radio-live.js polls this often (live_views.live_page says so)
 ingest.ROUNDS = 5  # the median of five: on a shared machine single rounds swing by ±30 points
 
 
@@ -66,6 +65,8 @@ def bench() -> None:
 
 
 def report(rounds: list[tuple[dict, dict]]) -> None:
+    from radio.live import POLL_SECONDS  # how often static/js/radio-live.js polls
+
     share = ingest.report_rounds(rounds, NOW)
     print(
         f"{NOW}: median {share:.0f}% of /ping over {len(rounds)} rounds — target ≥ "

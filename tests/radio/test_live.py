@@ -381,7 +381,7 @@ def test_tuning_in_takes_only_the_slot_on_air(station, client, now):
     assert RadioPlay.objects.count() == 0
 
 
-@pytest.mark.parametrize("slot", ["", "abc", "-1", "1e3", "<b>1</b>", "9" * 40])
+@pytest.mark.parametrize("slot", ["", "abc", "-1", "1e3", "²", "<b>1</b>", "9" * 40])
 def test_tuning_in_to_a_malformed_slot_is_a_clear_400(station, client, slot):
     response = client.post("/radio/live/tune", {"slot": slot})
 
