@@ -4,11 +4,13 @@ import time
 
 import pytest
 
+from radio import live
 from radio.models import LiveSlot
 from tests.e2e.axe import serious_violations
 from tests.e2e.conftest import screenshot
 from tests.e2e.seed import upload_track
-from tests.factories import ArtistFactory
+from tests.factories import ArtistFactory, UserFactory
+from tracks.services import take_down_track
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -16,6 +18,13 @@ WHERE = """() => {
   const p = window.backstagePlayer, item = p.state.queue[p.state.index];
   return {track: item && item.id, slot: item && item.slot, position: p.audio.currentTime,
           paused: p.audio.paused, at: Date.now()};
+}"""
+# The player plays a slot other than `slot`: its audio loaded (not the previous track's, which
+# plays on while the next one's stream URL is fetched) and running.
+PLAYING_ANOTHER = """(slot) => {
+  const p = window.backstagePlayer, item = p.state.queue[p.state.index];
+  return item && item.slot !== slot && p.state.meta && p.state.meta.id === item.id
+    && !p.audio.paused && !p.audio.seeking && p.audio.currentTime > 0.5;
 }"""
 
 
@@ -63,18 +72,29 @@ def test_at_the_end_of_a_track_the_player_joins_the_next_slot(db, listener):
     tune_in(listener)
     first = listener.evaluate(WHERE)
 
-    listener.wait_for_function(
-        "(slot) => { const p = window.backstagePlayer, item = p.state.queue[p.state.index];"
-        " return item && item.slot !== slot && !p.audio.paused && p.audio.currentTime > 1; }",
-        arg=first["slot"],
-        timeout=20_000,
-    )
+    listener.wait_for_function(PLAYING_ANOTHER, arg=first["slot"], timeout=20_000)
 
     now = listener.evaluate(WHERE)
     slot = LiveSlot.objects.get(pk=now["slot"])
     assert slot.starts_at == LiveSlot.objects.get(pk=first["slot"]).ends_at
     assert abs(now["position"] - (now["at"] / 1000 - slot.starts_at.timestamp())) < 1.0
     assert listener.get_by_role("button", name="Leave the station").is_visible()
+
+
+def test_a_takedown_moves_every_listener_to_what_is_on_air_now(on_air, listener, monkeypatch):
+    monkeypatch.setattr(live, "POLL_SECONDS", 2)  # the page polls every 2 s instead of 30
+    tune_in(listener)
+    playing = listener.evaluate(WHERE)
+    cut = LiveSlot.objects.select_related("track").get(pk=playing["slot"])
+
+    take_down_track(track=cut.track, by=UserFactory(is_staff=True), reason="Copyright claim")
+
+    listener.wait_for_function(PLAYING_ANOTHER, arg=cut.pk)
+    now = listener.evaluate(WHERE)
+    assert now["track"] != cut.track.public_id
+    slot = LiveSlot.objects.get(pk=now["slot"])
+    assert slot.starts_at == LiveSlot.objects.get(pk=cut.pk).ends_at  # the cut, then the next
+    assert abs(now["position"] - (now["at"] / 1000 - slot.starts_at.timestamp())) < 1.0
 
 
 def test_the_live_page_reads_well_and_passes_axe(on_air, page, phone):
