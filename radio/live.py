@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -39,6 +40,7 @@ TRACK_GAP = timedelta(hours=6)  # a track is not aired again within this (if oth
 DEFAULT_DURATION = 180.0  # seconds, for a track whose duration is unknown
 UP_NEXT = 3
 JUST_PLAYED = 3
+CLOCK_TOLERANCE = timedelta(seconds=5)  # a schedule starting this soon has no hole before it
 TUNE_GRACE = timedelta(seconds=10)  # a slot that just ended may still be tuned to
 EMPTY_RETRY = 30.0  # seconds an "off air" body is kept before the schedule is tried again
 POLL_SECONDS = 30  # how often the page asks what is on air (static/js/radio-live.js)
@@ -78,7 +80,7 @@ def ensure_schedule(*, now: datetime | None = None, rng: random.Random = random)
         try:
             with transaction.atomic():
                 _lock()
-                changed = _cut_unplayable(now) | _extend(now, rng)
+                changed = _repair(now) | _extend(now, rng)
             break
         except IntegrityError:
             # Another process appended a slot at the same start (SQLite has no advisory
@@ -98,19 +100,29 @@ def _lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_ID])
 
 
-def _cut_unplayable(now: datetime) -> bool:
-    """Take tracks that may no longer play off the air at once: the current slot ends now,
-    and every later slot from the first affected one is dropped (and scheduled again)."""
-    coming = LiveSlot.objects.filter(ends_at__gt=now)
-    affected = coming.exclude(track__in=picking.radio_tracks()).order_by("starts_at").first()
-    if affected is None:
-        return False
-    if affected.starts_at < now:
-        LiveSlot.objects.filter(pk=affected.pk).update(ends_at=now)
-        coming.filter(starts_at__gt=now).delete()
-    else:  # not begun yet (or beginning this instant): nobody has heard it
-        coming.filter(starts_at__gte=affected.starts_at).delete()
-    return True
+def _repair(now: datetime) -> bool:
+    """Take tracks that may no longer play off the air at once, and close holes (a deleted
+    track's slots go with it). From the first slot that is wrong, the rest is scheduled again:
+    a current slot that may no longer play ends now; a hole or a later slot is dropped with
+    everything after it."""
+    playable = picking.radio_tracks().filter(pk=OuterRef("track_id"))
+    coming = LiveSlot.objects.filter(ends_at__gt=now).order_by("starts_at")
+    expected = None  # where the next slot should start
+    for slot in coming.annotate(playable=Exists(playable)):
+        if expected is None:  # web servers' clocks may differ a little: not a hole
+            expected = slot.starts_at if slot.starts_at <= now + CLOCK_TOLERANCE else now
+        if slot.starts_at != expected:  # a hole before this slot
+            coming.filter(starts_at__gte=slot.starts_at).delete()
+            return True
+        if not slot.playable:
+            if slot.starts_at < now:
+                LiveSlot.objects.filter(pk=slot.pk).update(ends_at=now)
+                coming.filter(starts_at__gt=now).delete()
+            else:  # not begun yet (or beginning this instant): nobody has heard it
+                coming.filter(starts_at__gte=slot.starts_at).delete()
+            return True
+        expected = slot.ends_at
+    return False
 
 
 def _extend(now: datetime, rng: random.Random) -> bool:

@@ -186,6 +186,21 @@ def test_a_catalogue_too_small_for_an_hour_pauses_the_station_and_says_why(db, c
     )
 
 
+def test_a_deleted_track_leaves_no_hole_in_the_schedule(station, now, rng):
+    live.ensure_schedule(now=now, rng=rng)
+    current, later = slots()[0], slots()[4]
+    later.track.delete()
+    current.track.delete()
+    moment = now + timedelta(seconds=30)
+
+    assert live.ensure_schedule(now=moment, rng=rng) is True
+
+    schedule = slots()
+    assert schedule[0].starts_at == moment  # the current track's slot went with it
+    assert all(a.ends_at == b.starts_at for a, b in itertools.pairwise(schedule))
+    assert schedule[-1].ends_at >= moment + live.HORIZON
+
+
 @pytest.mark.parametrize("change", ["private", "radio-off", "suspended"])
 def test_a_later_track_that_may_no_longer_play_is_rescheduled(station, now, rng, change):
     live.ensure_schedule(now=now, rng=rng)
