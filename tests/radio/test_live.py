@@ -341,6 +341,18 @@ def test_now_playing_is_served_from_the_cache_without_a_query(station, client, a
     assert warm["server_time"] >= cold["server_time"]
 
 
+def test_rebuilding_the_body_of_a_full_schedule_costs_seven_queries(
+    station, client, django_assert_num_queries
+):
+    client.get("/radio/live/now")
+    live.bump_version()
+
+    # The advisory lock, the repair's look at the coming slots, the last slot (with two
+    # savepoints), then what plays and comes, and what just played.
+    with django_assert_num_queries(7):
+        client.get("/radio/live/now")
+
+
 def test_a_new_slot_rebuilds_the_cached_body(station, client, any_cache):
     first = client.get("/radio/live/now").json()["current"]
     slot = LiveSlot.objects.get(pk=first["slot"])
