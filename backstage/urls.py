@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.static import serve
 
 from analytics import views as analytics_views
+from radio import live_views as radio_live_views
 
 from . import views
 
@@ -16,6 +17,8 @@ urlpatterns = [
     path("ping", views.ping, name="ping"),
     # The busiest URL (a beacon every 10 s per listener): resolved before the long includes.
     path("beacon", analytics_views.beacon, name="beacon"),
+    # Polled by every live radio listener (radio/live_views.py); named in radio/urls.py too.
+    path("radio/live/now", radio_live_views.live_now),
     path("search", views.search_page, name="search"),
     path("search/suggest", views.search_suggest, name="search_suggest"),
     path("account/preferences/", views.preferences, name="account_preferences"),

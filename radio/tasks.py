@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import exposure, picking
+from . import exposure, live, picking
 from .models import PoolTrack, StationPool
 
 
@@ -21,3 +21,9 @@ def refresh_pools() -> int:
 @shared_task(name="radio.refresh_exposure")
 def refresh_exposure() -> int:
     return exposure.refresh_exposure()
+
+
+@shared_task(name="radio.tick_live")
+def tick_live() -> bool:
+    """Keep the live schedule ahead while someone listens (an empty room costs one count)."""
+    return live.extend_if_listened()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import stats_views, views
+from . import live_views, stats_views, views
 
 app_name = "radio"
 
@@ -20,4 +20,8 @@ urlpatterns = [
     path("radio/how-it-picks/", stats_views.how_it_picks, name="how_it_picks"),
     path("radio/stats/<str:kind>/<str:key>/", stats_views.radio_stats, name="stats"),
     path("studio/radio/", stats_views.studio_radio, name="studio"),
+    # Backstage Radio, live (radio/live.py)
+    path("radio/live/", live_views.live_page, name="live"),
+    path("radio/live/now", live_views.live_now, name="live_now"),
+    path("radio/live/tune", live_views.live_tune, name="live_tune"),
 ]

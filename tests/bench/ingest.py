@@ -25,20 +25,27 @@ TARGET_SHARE = 80
 ROUNDS = 3
 
 
-def seed_tracks(count: int) -> list:
-    """`count` ready tracks of one artist, in bulk (shared with the drain benchmark)."""
+def seed_tracks(count: int, *, artists: int = 1, duration: float = 240.0) -> list:
+    """`count` ready tracks by `artists` artists in turn, in bulk (shared with the drain and
+    live benchmarks)."""
     from artists.models import Artist
     from backstage.models import User
     from tracks.models import Track
 
-    user = User.objects.create(username="bench-player", email="bench@example.com", password="!")
-    artist = Artist.objects.create(user=user, name="Bench Player", slug="bench-player")
+    users = User.objects.bulk_create(
+        User(username=f"bench-player-{n}", email=f"bench{n}@example.com", password="!")
+        for n in range(artists)
+    )
+    by = Artist.objects.bulk_create(
+        Artist(user=user, name=f"Bench Player {n}", slug=f"bench-player-{n}")
+        for n, user in enumerate(users)
+    )
     return Track.objects.bulk_create(
         Track(
-            artist=artist,
+            artist=by[n % artists],
             title=f"Song {n}",
             status=Track.Status.READY,
-            duration=240.0,
+            duration=duration,
             original=f"originals/bench-{n}.flac",
             original_filename=f"bench-{n}.flac",
             peaks=[],
@@ -92,38 +99,50 @@ def bench() -> None:
         port = pages.free_port()
         server = pages.start_gunicorn(env, port, Path(tmp) / "gunicorn.log")
         try:
-            # Alternating rounds: the machine is shared, so both URLs see the same weather.
-            rounds = []
-            for _ in range(ROUNDS):
-                ping = pages.run_load(port, "/ping", pages.SECONDS / ROUNDS)
-                ingest = pages.run_load(port, "/beacon", pages.SECONDS / ROUNDS, str(bodies))
-                rounds.append((ping, ingest))
+            rounds = alternate_rounds(port, "/beacon", str(bodies))
             buffered = buffer.waiting()
         finally:
             pages.stop_gunicorn(server)
     report(rounds, buffered)
 
 
+def alternate_rounds(port: int, path: str, bodies: str = "") -> list[tuple[dict, dict]]:
+    """(/ping, `path`) in ROUNDS alternating rounds: the machine is shared, so both URLs see
+    the same weather."""
+    rounds = []
+    for _ in range(ROUNDS):
+        ping = pages.run_load(port, "/ping", pages.SECONDS / ROUNDS)
+        other = pages.run_load(port, path, pages.SECONDS / ROUNDS, bodies)
+        rounds.append((ping, other))
+    return rounds
+
+
 def report(rounds: list[tuple[dict, dict]], buffered: int) -> None:
-    print(
-        f"\n{'round':<6} {'url':<8} {'requests/s':>10} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'% of /ping':>10}"
-    )
-    shares = []
-    for n, (ping, ingest) in enumerate(rounds, start=1):
-        shares.append(100 * ingest["rps"] / ping["rps"])
-        for name, result in (("/ping", ping), ("/beacon", ingest)):
-            errors = f"  ({result['errors']} errors)" if result["errors"] else ""
-            print(
-                f"{n:<6} {name:<8} {result['rps']:>10.0f} {result['p50_ms']:>8.1f} "
-                f"{result['p99_ms']:>8.1f} {100 * result['rps'] / ping['rps']:>9.0f}%{errors}"
-            )
-    share = statistics.median(shares)
+    share = report_rounds(rounds, "/beacon")
     print(
         f"/beacon: median {share:.0f}% of /ping over {len(rounds)} rounds — target ≥ "
         f"{TARGET_SHARE}%: {'met' if share >= TARGET_SHARE else 'MISSED'}. In the Redis stream "
         f"afterwards: {buffered:,} beacons, every one accepted."
     )
+
+
+def report_rounds(rounds: list[tuple[dict, dict]], path: str) -> float:
+    """Print alternating rounds of /ping and `path`; return `path`'s median share of /ping."""
+    width = max(8, len(path))
+    print(
+        f"\n{'round':<6} {'url':<{width}} {'requests/s':>10} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'% of /ping':>10}"
+    )
+    shares = []
+    for n, (ping, other) in enumerate(rounds, start=1):
+        shares.append(100 * other["rps"] / ping["rps"])
+        for name, result in (("/ping", ping), (path, other)):
+            errors = f"  ({result['errors']} errors)" if result["errors"] else ""
+            print(
+                f"{n:<6} {name:<{width}} {result['rps']:>10.0f} {result['p50_ms']:>8.1f} "
+                f"{result['p99_ms']:>8.1f} {100 * result['rps'] / ping['rps']:>9.0f}%{errors}"
+            )
+    return statistics.median(shares)
 
 
 if __name__ == "__main__":
