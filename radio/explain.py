@@ -2,15 +2,11 @@
 (radio/picking.py, radio/services.py, the beat schedule), so the page cannot drift from it."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 
-from . import exposure, picking, services
+from . import exposure, live, picking, services
 from .models import Feedback
-
-# The live station's rule (radio/live.py schedules it): no artist twice within this time.
-LIVE_ARTIST_GAP = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -61,6 +57,6 @@ def picker_facts() -> dict:
         ],
         "max_affinity": services.AFFINITY_LIMIT
         * (weights.artist_affinity + weights.genre_affinity),
-        "live_gap_minutes": _minutes(LIVE_ARTIST_GAP.total_seconds()),
+        "live_gap_minutes": _minutes(live.ARTIST_GAP.total_seconds()),
         "similar_artists": picking.SIMILAR_ARTISTS,
     }
