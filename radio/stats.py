@@ -283,5 +283,5 @@ def _any_subject(kind: str, key: str) -> stats.Subject:
 
 
 def moment_link(comment: TimedComment) -> str:
-    """The track page at the comment's moment (#t=<seconds>, the media-fragment form)."""
-    return f"{comment.track.get_absolute_url()}#t={int(comment.at_seconds)}"
+    """The comment in the track page's list, whose time link plays the track from there."""
+    return f"{comment.track.get_absolute_url()}#comment-{comment.pk}"

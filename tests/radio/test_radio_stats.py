@@ -142,7 +142,7 @@ def test_query_counts_do_not_grow_with_radio_traffic(artist, rope, tide, on_air,
 
 
 def test_the_dashboard_shows_the_radio_with_comments_escaped(artist_client, rope, on_air, fan):
-    services.add_timed_comment(
+    comment = services.add_timed_comment(
         author=fan, track=rope, at_seconds=83.6, body="<script>alert(1)</script> the bridge!"
     )
 
@@ -153,7 +153,7 @@ def test_the_dashboard_shows_the_radio_with_comments_escaped(artist_client, rope
     assert 'id="radio-heading"' in page and "Rope" in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; the bridge!" in page
     assert "<script>alert(1)" not in page
-    assert f'href="{rope.get_absolute_url()}#t=83"' in page and "at 1:23" in page
+    assert f'href="{rope.get_absolute_url()}#comment-{comment.pk}"' in page and "at 1:23" in page
     assert "Production" in page and "67 %" in page
     assert 'class="chart-bar"' in page and "Skips by moment in the track" in page
 
