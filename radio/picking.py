@@ -41,10 +41,10 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Ln, Lower, Mod, Sqrt
 from django.utils import timezone
 
-from tracks.models import Track
+from tracks.models import PLAYABLE, Track, Visibility
 from tracks.selectors import listed_tracks, with_tag
 
-from .models import ArtistExposure, ArtistSimilarity, ListenerAffinity, PoolTrack, StationPool
+from .models import ArtistSimilarity, ListenerAffinity, PoolTrack, StationPool, TrackRadioScore
 
 POOL_SIZE = 400
 POOL_MAX_AGE = timedelta(minutes=30)
@@ -115,7 +115,10 @@ def _similar_artists(artist_id) -> QuerySet:
 
 
 def _prior(*, now: datetime):
-    """(newness, organic plays, little-heard bonus): the pool's prior is newness + bonus."""
+    """(newness, little-heard bonus) of a track row: the pool's prior is their sum.
+
+    Organic plays come from a LEFT JOIN on ArtistExposure (its primary key is the artist),
+    not a correlated subquery: a discovery pool ranks the whole catalogue."""
     newness = Case(
         *(
             When(created_at__gte=now - timedelta(days=days), then=Value(bonus))
@@ -124,14 +127,7 @@ def _prior(*, now: datetime):
         default=Value(0.0),
         output_field=FloatField(),
     )
-    organic = Coalesce(
-        Subquery(
-            ArtistExposure.objects.filter(artist_id=OuterRef("artist_id")).values("organic_plays")[
-                :1
-            ]
-        ),
-        0,
-    )
+    organic = Coalesce(F("artist__radio_exposure__organic_plays"), 0)
     little_heard = Case(
         *(When(organic_plays__lt=limit, then=Value(bonus)) for limit, bonus in LITTLE_HEARD_BONUS),
         default=Value(0.0),
@@ -185,8 +181,6 @@ def ensure_pool(key: str, *, now: datetime | None = None) -> None:
 
 def _all_radio_plays() -> int:
     """The UCB's N, cached for a minute: it moves slowly and costs a table-wide sum."""
-    from .models import TrackRadioScore
-
     total = cache.get("radio:all-plays")
     if total is None:
         total = TrackRadioScore.objects.aggregate(n=Sum("plays"))["n"] or 0
@@ -206,6 +200,17 @@ def _affinity(listener_key: str, dimension: str, value) -> Coalesce:
     )
 
 
+def _still_on_radio() -> Q:
+    """radio_tracks()'s conditions on a pool row's track and artist, as joins on their primary
+    keys: `track__in=radio_tracks()` made PostgreSQL probe tracks and artists twice per row."""
+    return Q(
+        Q(*((f"track__{field}", value) for field, value in PLAYABLE.children)),
+        track__visibility=Visibility.PUBLIC,
+        track__radio_enabled=True,
+        artist__is_suspended=False,
+    )
+
+
 def scored_pool(
     key: str,
     *,
@@ -213,17 +218,18 @@ def scored_pool(
     seed: int = 0,
     weights: Weights = WEIGHTS,
 ) -> QuerySet[PoolTrack]:
-    """The pool's still-playable rows, each annotated with `score` (see the module's doc)."""
-    from .models import TrackRadioScore
+    """The pool's still-playable rows, each annotated with `score` (see the module's doc).
 
-    score = TrackRadioScore.objects.filter(track_id=OuterRef("track_id"))
+    One query: the track's running counts and the artist's airtime are LEFT JOINs on their
+    primary keys; only the listener's two affinities are correlated subqueries, each one probe
+    of ListenerAffinity's unique index."""
+    ln_all = Ln(Value(float(_all_radio_plays() + 2)))
 
     def count(field):
-        return Coalesce(Subquery(score.values(field)[:1]), 0)
+        return Coalesce(F(f"track__radio_score__{field}"), 0)
 
-    ln_all = Ln(Value(float(_all_radio_plays() + 2)))
     rows = (
-        PoolTrack.objects.filter(pool=key, track__in=radio_tracks())
+        PoolTrack.objects.filter(_still_on_radio(), pool=key)
         .annotate(
             track_pk=F("track_id"),
             likes=count("likes"),
@@ -231,11 +237,7 @@ def scored_pool(
             skips=count("skips"),
             plays=count("plays"),
             airtime=Coalesce(
-                Subquery(
-                    ArtistExposure.objects.filter(artist_id=OuterRef("artist_id")).values(
-                        "airtime_seconds"
-                    )[:1]
-                ),
+                F("artist__radio_exposure__airtime_seconds"),
                 Value(0.0),
                 output_field=FloatField(),
             ),

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import exposure, picking
+from . import exposure, picking, similarity
 from .models import PoolTrack, StationPool
 
 
@@ -21,3 +21,9 @@ def refresh_pools() -> int:
 @shared_task(name="radio.refresh_exposure")
 def refresh_exposure() -> int:
     return exposure.refresh_exposure()
+
+
+@shared_task(name="radio.refresh_similarity")
+def refresh_similarity() -> int:
+    """Nightly: artist radio's neighbours from co-listening and shared tags."""
+    return similarity.refresh_similarity()

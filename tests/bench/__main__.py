@@ -4,7 +4,7 @@ Each part configures Django its own way (a throwaway embedded default, a throwaw
 database), so they cannot share a process. Name parts to run only those:
 
     .venv/bin/python -m tests.bench [pipeline] [pages] [embed] [search] [ingest] [drain]
-        [rebuild] [dashboard]
+        [rebuild] [dashboard] [radio]
 """
 
 import subprocess
@@ -13,7 +13,17 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-PARTS = ("pipeline", "pages", "embed", "search", "ingest", "drain", "rebuild", "dashboard")
+PARTS = (
+    "pipeline",
+    "pages",
+    "embed",
+    "search",
+    "ingest",
+    "drain",
+    "rebuild",
+    "dashboard",
+    "radio",
+)
 
 
 def main() -> int:
