@@ -166,6 +166,10 @@ def refresh_pool(key: str, *, now: datetime | None = None, rng: random.Random = 
     with transaction.atomic():
         PoolTrack.objects.filter(pool=key).delete()
         PoolTrack.objects.bulk_create(rows)
+        # Every candidate has its score row already, so that recording a play is one UPDATE.
+        TrackRadioScore.objects.bulk_create(
+            [TrackRadioScore(track_id=row.track_id) for row in rows], ignore_conflicts=True
+        )
         StationPool.objects.update_or_create(
             key=key, defaults={"refreshed_at": now, "used_at": now, "size": len(rows)}
         )
@@ -293,9 +297,7 @@ def pick_track(
         rows.exclude(track_id__in=exclude_tracks)
         .exclude(artist_id__in=avoid_artists)
         .order_by("-score", "track_id")
-        .values_list("track_id", flat=True)
-        .first()
+        .values("track_id")[:1]
     )
-    if best is None:
-        return None
-    return Track.objects.select_related("artist", "release").get(pk=best)
+    # One round trip: the winner's row comes back with its artist and release.
+    return Track.objects.select_related("artist", "release").filter(pk=Subquery(best)).first()
