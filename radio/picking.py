@@ -11,12 +11,13 @@ Two steps, so that a pick never scores the whole catalogue:
 
        score = mean(likes vs dislikes and skips, prior 1:1)    0 … 1
              + EXPLORE × sqrt(ln(all radio plays) / (plays of the track + 1))   (UCB)
-             + prior                                           0 … 0.6
+             + prior × 5 / (5 + plays of the track)            0 … 0.6, fading with evidence
              + EXPOSURE / (1 + artist's radio airtime in hours, 28 days)
              + this listener's affinity for the artist and the genre
              + JITTER × a pseudo-random number from the caller's seed
 
-The published explanation is templates/radio/how_it_picks.html: keep both in step.
+The published explanation is templates/radio/how_it_picks.html: keep both in step. The
+engineering (indexes, costs, the tests that hold the weights to account) is in docs/radio.md.
 """
 
 import random
@@ -46,7 +47,7 @@ from tracks.selectors import listed_tracks, with_tag
 
 from .models import ArtistSimilarity, ListenerAffinity, PoolTrack, StationPool, TrackRadioScore
 
-POOL_SIZE = 400
+POOL_SIZE = 200  # a pick scores these rows: its cost is linear in them (tests/bench/radio.py)
 POOL_MAX_AGE = timedelta(minutes=30)
 POOL_IDLE_AFTER = timedelta(days=1)
 SIMILAR_ARTISTS = 20
