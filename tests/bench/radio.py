@@ -215,12 +215,35 @@ def main() -> None:
             report(f"next_track {key} ({len(queries)} queries)", times, TARGET_P95_MS)
             transaction.set_rollback(True)  # the bench database stays as generated
 
+    print("The pick's statement alone (discovery, heavy listener), compiled once, then executed:")
+    disliked = Feedback.objects.filter(listener_key=HEAVY, kind="dislike").values("track_id")
+    compiled = []
+    for seed in range(REPEATS):
+        begun = time.perf_counter()
+        rows = (
+            picking.scored_pool("discovery", listener_key=HEAVY, seed=seed)
+            .exclude(track_id__in=disliked)
+            .order_by("-score", "track_id")
+            .values_list("track_id", flat=True)[:1]
+        )
+        compiled.append((rows.query.sql_with_params(), time.perf_counter() - begun))
+    report("building the query (ORM)", [seconds * 1000 for _, seconds in compiled])
+
+    statements = iter(compiled)
+
+    def execute():
+        (sql, params), _ = next(statements)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+
+    report("executing it (PostgreSQL)", timings(execute))
+
     print("EXPLAIN ANALYZE of the pick (discovery, the heavy listener):")
     session = RadioSession(listener_key=HEAVY, kind=StationKind.DISCOVERY)
     with transaction.atomic():
         session.save()
         picking.ensure_pool("discovery")
-        disliked = Feedback.objects.filter(listener_key=HEAVY, kind="dislike").values("track_id")
         rows = (
             picking.scored_pool("discovery", listener_key=HEAVY, seed=1)
             .exclude(track_id__in=session.plays.values("track_id").union(disliked))
