@@ -69,12 +69,17 @@ def shares(listener_key, *, x, y) -> dict[str, float]:
     }
 
 
-def test_a_genre_dislike_removes_the_artist_and_nearly_the_genre(flat):
+def after_feedback(flat, *, dislike_reason: str, measured: str) -> tuple[dict, dict]:
+    """`a:dislikes` dislikes one of X's tracks, `a:likes` likes one of Y's; then the shares of
+    the control listener's picks and of `measured`'s."""
     x, y, tracks = flat
-    react("a:dislikes", tracks[0], "dislike", reason="genre")
-    react("a:likes", tracks[12], "like")  # the same global moves as in the other tests
+    react("a:dislikes", tracks[0], "dislike", reason=dislike_reason)
+    react("a:likes", tracks[12], "like")
+    return shares("a:control", x=x, y=y), shares(measured, x=x, y=y)
 
-    control, disliker = shares("a:control", x=x, y=y), shares("a:dislikes", x=x, y=y)
+
+def test_a_genre_dislike_removes_the_artist_and_nearly_the_genre(flat):
+    control, disliker = after_feedback(flat, dislike_reason="genre", measured="a:dislikes")
 
     assert 0.05 <= control["x"] <= 0.14  # 9.2 % expected
     assert 0.40 <= control["shoegaze"] <= 0.60  # 49.8 % expected
@@ -86,11 +91,7 @@ def test_a_genre_dislike_removes_the_artist_and_nearly_the_genre(flat):
 
 
 def test_a_dislike_for_another_reason_moves_the_genre_much_less(flat):
-    x, y, tracks = flat
-    react("a:dislikes", tracks[0], "dislike", reason="vocals")
-    react("a:likes", tracks[12], "like")
-
-    control, disliker = shares("a:control", x=x, y=y), shares("a:dislikes", x=x, y=y)
+    control, disliker = after_feedback(flat, dislike_reason="vocals", measured="a:dislikes")
 
     assert disliker["x"] <= 0.01  # from 9.2 %: X is at −0.29
     # Shoegaze at −0.0375 only: 49.8 % → 13.7 % expected (allowed 5–25 %), far from the
@@ -100,11 +101,7 @@ def test_a_dislike_for_another_reason_moves_the_genre_much_less(flat):
 
 
 def test_a_like_raises_the_artist_and_its_genre(flat):
-    x, y, tracks = flat
-    react("a:dislikes", tracks[0], "dislike", reason="genre")
-    react("a:likes", tracks[12], "like")
-
-    control, liker = shares("a:control", x=x, y=y), shares("a:likes", x=x, y=y)
+    control, liker = after_feedback(flat, dislike_reason="genre", measured="a:likes")
 
     assert 0.05 <= control["y"] <= 0.14  # 9.6 % expected
     # Y's tracks at +0.325, the rest of techno at +0.075: Y wins 96.6 % expected.
