@@ -281,7 +281,9 @@ def scored_pool(
 # The pick: scored_pool() in one hand-written statement. Building scored_pool's queryset with
 # the exclusions cost 3–6 ms of Python per pick (Django resolving and copying ~200 expression
 # nodes), as much as PostgreSQL's work; this costs ~0.1 ms. tests/radio/test_picker_queries.py
-# checks that both pick the same track. Portable: MOD and SQRT exist on SQLite through Django.
+# checks that both pick the same track. Portable: MOD and SQRT exist on SQLite through Django,
+# and SQLite reads DOUBLE PRECISION as REAL. Floats, not 1.0 literals: those make PostgreSQL
+# compute in NUMERIC, whose SQRT and division are many times slower.
 _PICK = """
 SELECT p.track_id FROM radio_pooltrack p
 JOIN tracks_track t ON t.id = p.track_id
@@ -297,14 +299,18 @@ WHERE p.pool = %s
     AND NOT a.is_suspended
     {exclusions}
 ORDER BY
-    (COALESCE(s.likes, 0) + 1.0)
-        / (COALESCE(s.likes, 0) + COALESCE(s.dislikes, 0) + COALESCE(s.skips, 0) + 2.0)
-    + %s * SQRT(%s / (COALESCE(s.plays, 0) + 1.0))
+    (COALESCE(s.likes, 0) + 1) / CAST(
+        COALESCE(s.likes, 0) + COALESCE(s.dislikes, 0) + COALESCE(s.skips, 0) + 2
+        AS DOUBLE PRECISION
+    )
+    + %s * SQRT(%s / CAST(COALESCE(s.plays, 0) + 1 AS DOUBLE PRECISION))
     + p.prior * %s / (%s + COALESCE(s.plays, 0))
-    + %s / (1.0 + COALESCE(e.airtime_seconds, 0) / 3600.0)
+    + %s / (1 + COALESCE(e.airtime_seconds, 0) / 3600)
     + %s * COALESCE(fa.weight, 0) + %s * COALESCE(fg.weight, 0)
-    + %s * MOD(MOD(p.track_id * 2654435761 + %s, {modulus})
-               * MOD(p.track_id * 2654435761 + %s, {modulus}), {modulus}) / {modulus}.0
+    + %s * MOD(
+        MOD(p.track_id * 2654435761 + %s, {modulus}) * MOD(p.track_id * 2654435761 + %s, {modulus}),
+        {modulus}
+    ) / CAST({modulus} AS DOUBLE PRECISION)
     DESC, p.track_id
 LIMIT 1
 """
