@@ -7,18 +7,19 @@ A kept database `backstage_bench_radio` next to DATABASE_URL's (`BENCH_FRESH=1` 
 1 in 25 unlisted, 1 in 30 left out of radio; 20 genres, mood tags), 10,000 radio listeners
 with one discovery session each, 1,000,000 radio plays with one feedback each (35 % likes,
 20 % dislikes with reasons, 45 % skips; heavy listeners hear more), the running scores, the
-listeners' affinities and artists' exposure summed from them, and artist similarity computed
-by radio/similarity.py from the likes. Rows come from `INSERT … SELECT generate_series` in
-PostgreSQL (setseed: deterministic).
+listeners' affinities and artists' exposure summed from them. Rows come from
+`INSERT … SELECT generate_series` in PostgreSQL (setseed: deterministic), then VACUUM ANALYZE.
 
-Timed in-process, each over REPEATS calls:
+Timed in-process (the picks' plays are rolled back, so every run starts from the same data):
 
-- `services.next_track` with the pool warm (discovery, a genre, a mood, artist radio), for a
-  heavy listener (hundreds of dislikes and affinities) in sessions that have already played 50
-  tracks (100 picks timed per session, two sessions). **Target p95 ≤ 20 ms.**
-- a cold `refresh_pool` of each of those pools, and the nightly `refresh_similarity`.
+- the nightly `refresh_similarity` (artist radio's neighbours, from the likes), once;
+- a cold `refresh_pool` of each station's pool (discovery, a genre, a mood, artist radio);
+- `services.next_track` with the pool warm, for a heavy listener (hundreds of dislikes and
+  affinities) in sessions that have already played 50 tracks (100 picks timed per session, two
+  sessions). **Target p95 ≤ 20 ms.**
+- `picking.pick_track` alone, and the same pick through `scored_pool`'s queryset.
 
-Then EXPLAIN ANALYZE of the pick's query, to show its index paths.
+Then EXPLAIN (ANALYZE, BUFFERS) of the pick's statement, to show its index paths.
 """
 
 import os
