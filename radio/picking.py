@@ -22,6 +22,7 @@ engineering (indexes, costs, the tests that hold the weights to account) is in d
 
 import math
 import random
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -281,34 +282,59 @@ def scored_pool(
 # The pick: scored_pool() in one hand-written statement. Building scored_pool's queryset with
 # the exclusions cost 3–6 ms of Python per pick (Django resolving and copying ~200 expression
 # nodes), as much as PostgreSQL's work; this costs ~0.1 ms. tests/radio/test_picker_queries.py
-# checks that both pick the same track. Portable: MOD and SQRT exist on SQLite through Django,
-# and SQLite reads DOUBLE PRECISION as REAL. Floats, not 1.0 literals: those make PostgreSQL
-# compute in NUMERIC, whose SQRT and division are many times slower.
+# checks that both pick the same track.
+#
+# Each row's numbers are read by correlated subqueries on primary keys and unique indexes, one
+# probe each, on purpose: as joins, PostgreSQL's estimate of a pool's rows decided between ~200
+# index probes and a hash join over all of TrackRadioScore (100,000 rows, 3 → 18 ms), and at
+# 100,000 tracks and pools of 200 it tipped either way. Scalar subqueries are never turned into
+# joins. Floats, not 1.0 literals: those made PostgreSQL compute in NUMERIC, whose SQRT and
+# division are many times slower. Portable: SQLite has MOD and SQRT through Django, and reads
+# DOUBLE PRECISION as REAL.
 _PICK = """
 SELECT p.track_id FROM radio_pooltrack p
 JOIN tracks_track t ON t.id = p.track_id
-JOIN artists_artist a ON a.id = p.artist_id
-LEFT JOIN radio_trackradioscore s ON s.track_id = p.track_id
-LEFT JOIN radio_artistexposure e ON e.artist_id = p.artist_id
-LEFT JOIN radio_listeneraffinity fa ON fa.listener_key = %s AND fa.dimension = 'artist'
-    AND fa.value = CAST(p.artist_id AS TEXT)
-LEFT JOIN radio_listeneraffinity fg ON fg.listener_key = %s AND fg.dimension = 'genre'
-    AND fg.value = LOWER(t.genre)
-WHERE p.pool = %s
-    AND t.status = %s AND t.taken_down_at IS NULL AND t.visibility = %s AND t.radio_enabled
-    AND NOT a.is_suspended
+WHERE p.pool = %(pool)s
+    AND t.status = %(ready)s AND t.taken_down_at IS NULL AND t.visibility = %(public)s
+    AND t.radio_enabled
+    AND NOT (SELECT a.is_suspended FROM artists_artist a WHERE a.id = p.artist_id)
     {exclusions}
 ORDER BY
-    (COALESCE(s.likes, 0) + 1) / CAST(
-        COALESCE(s.likes, 0) + COALESCE(s.dislikes, 0) + COALESCE(s.skips, 0) + 2
-        AS DOUBLE PRECISION
+    COALESCE(
+        (
+            SELECT (s.likes + 1) / CAST(s.likes + s.dislikes + s.skips + 2 AS DOUBLE PRECISION)
+                + %(explore)s * SQRT(%(ln_all)s / CAST(s.plays + 1 AS DOUBLE PRECISION))
+                + p.prior * %(evidence)s / (%(evidence)s + s.plays)
+            FROM radio_trackradioscore s WHERE s.track_id = p.track_id
+        ),
+        0.5 + %(explore)s * SQRT(%(ln_all)s) + p.prior
     )
-    + %s * SQRT(%s / CAST(COALESCE(s.plays, 0) + 1 AS DOUBLE PRECISION))
-    + p.prior * %s / (%s + COALESCE(s.plays, 0))
-    + %s / (1 + COALESCE(e.airtime_seconds, 0) / 3600)
-    + %s * COALESCE(fa.weight, 0) + %s * COALESCE(fg.weight, 0)
-    + %s * MOD(
-        MOD(p.track_id * 2654435761 + %s, {modulus}) * MOD(p.track_id * 2654435761 + %s, {modulus}),
+    + COALESCE(
+        (
+            SELECT %(exposure)s / (1 + e.airtime_seconds / 3600)
+            FROM radio_artistexposure e WHERE e.artist_id = p.artist_id
+        ),
+        %(exposure)s
+    )
+    + %(artist_affinity)s * COALESCE(
+        (
+            SELECT f.weight FROM radio_listeneraffinity f
+            WHERE f.listener_key = %(listener)s AND f.dimension = 'artist'
+                AND f.value = CAST(p.artist_id AS TEXT)
+        ),
+        0
+    )
+    + %(genre_affinity)s * COALESCE(
+        (
+            SELECT f.weight FROM radio_listeneraffinity f
+            WHERE f.listener_key = %(listener)s AND f.dimension = 'genre'
+                AND f.value = LOWER(t.genre)
+        ),
+        0
+    )
+    + %(jitter)s * MOD(
+        MOD(p.track_id * 2654435761 + %(seed)s, {modulus})
+            * MOD(p.track_id * 2654435761 + %(seed)s, {modulus}),
         {modulus}
     ) / CAST({modulus} AS DOUBLE PRECISION)
     DESC, p.track_id
@@ -345,26 +371,27 @@ def pick_track(
     seed = rng.randrange(_JITTER_MODULUS)
     tracks_sql, tracks_params = _not_in("p.track_id", exclude_tracks)
     artists_sql, artists_params = _not_in("p.artist_id", avoid_artists)
-    sql = _PICK.format(exclusions=f"{tracks_sql} {artists_sql}", modulus=_JITTER_MODULUS)
-    params = [
-        listener_key,
-        listener_key,
-        key,
-        Track.Status.READY,
-        Visibility.PUBLIC,
-        *tracks_params,
-        *artists_params,
-        weights.explore,
-        math.log(_all_radio_plays() + 2),
-        weights.prior_evidence,
-        weights.prior_evidence,
-        weights.exposure,
-        weights.artist_affinity,
-        weights.genre_affinity,
-        weights.jitter,
-        seed,
-        seed,
-    ]
+    values = {
+        "pool": key,
+        "ready": Track.Status.READY,
+        "public": Visibility.PUBLIC,
+        "explore": weights.explore,
+        "ln_all": math.log(_all_radio_plays() + 2),
+        "evidence": weights.prior_evidence,
+        "exposure": weights.exposure,
+        "artist_affinity": weights.artist_affinity,
+        "genre_affinity": weights.genre_affinity,
+        "listener": listener_key,
+        "jitter": weights.jitter,
+        "seed": seed,
+    }
+    # Named placeholders read better in _PICK; the exclusions' compiled SQL brings positional
+    # ones, so every placeholder becomes positional, in order.
+    template = _PICK.format(exclusions=f"{tracks_sql} {artists_sql}", modulus=_JITTER_MODULUS)
+    names = re.findall(r"%\((\w+)\)s|%s", template)
+    exclusion_params = iter([*tracks_params, *artists_params])
+    params = [values[name] if name else next(exclusion_params) for name in names]
+    sql = re.sub(r"%\(\w+\)s", "%s", template)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         best = cursor.fetchone()

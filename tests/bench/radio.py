@@ -226,11 +226,9 @@ def main() -> None:
     def pick():
         picking.pick_track("discovery", listener_key=HEAVY, exclude_tracks=disliked, rng=rng)
 
-    report("picking.pick_track (2 queries)", timings(pick))
-
     def scored():
         best = (
-            picking.scored_pool("discovery", listener_key=HEAVY, seed=1)
+            picking.scored_pool("discovery", listener_key=HEAVY, seed=rng.randrange(1_000_003))
             .exclude(track_id__in=disliked)
             .order_by("-score", "track_id")
             .values_list("track_id", flat=True)
@@ -238,15 +236,27 @@ def main() -> None:
         )
         Track.objects.select_related("artist", "release").get(pk=best)
 
-    report("the same through scored_pool's queryset (ORM)", timings(scored))
+    # In alternation, so that both see the same neighbours' load.
+    picks, through_orm = [], []
+    for _ in range(REPEATS):
+        picks += timings(pick, 1)
+        through_orm += timings(scored, 1)
+    report("picking.pick_track (2 queries)", picks)
+    report("the same through scored_pool's queryset (ORM)", through_orm)
 
-    print("EXPLAIN ANALYZE of the pick's statement:")
-    reset_queries()
-    with CaptureQueriesContext(connection) as queries:
-        pick()
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + queries.captured_queries[0]["sql"])
-        print("\n".join(line for (line,) in cursor.fetchall()))
+    print("EXPLAIN ANALYZE of next_track's pick (discovery, a session 20 tracks in):")
+    with transaction.atomic():
+        session = services.start_station(listener_key=HEAVY, user=None, kind="discovery")
+        for _ in range(20):
+            services.next_track(session=session, rng=rng)
+        reset_queries()
+        with CaptureQueriesContext(connection) as queries:
+            services.next_track(session=session, rng=rng)
+        statement = next(q["sql"] for q in queries.captured_queries if "pooltrack p" in q["sql"])
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement)
+            print("\n".join(line for (line,) in cursor.fetchall()))
+        transaction.set_rollback(True)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
