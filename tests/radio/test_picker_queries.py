@@ -82,3 +82,4 @@ def test_the_pick_is_the_top_of_scored_pool(catalogue, rng):
             .first()
         )
         assert picked.pk == top.track_id
+        assert picked.pk != catalogue[4].pk and picked.artist_id != catalogue[8].artist_id
