@@ -137,8 +137,10 @@ def test_each_artist_keeps_only_its_best_neighbours(scene, monkeypatch):
     assert ArtistSimilarity.objects.filter(artist=ids["e"]).get().other_id == ids["d"]
 
 
-def test_the_nightly_task_rewrites_the_table(scene):
+def test_the_nightly_task_rewrites_the_table(scene, settings):
     ids, _ = scene
+    entry = settings.CELERY_BEAT_SCHEDULE["radio-refresh-similarity"]
+    assert (entry["task"], entry["schedule"].hour) == ("radio.refresh_similarity", {1})
     stale = ArtistSimilarity.objects.create(artist_id=ids["b"], other_id=ids["d"], score=0.9)
 
     assert tasks.refresh_similarity() == 10
