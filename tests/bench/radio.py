@@ -200,7 +200,7 @@ def main() -> None:
         "mood:calm": {"kind": StationKind.MOOD, "seed": "calm"},
         f"artist:{artist.pk}": {"kind": StationKind.ARTIST, "artist": artist},
     }
-    print("Cold pool refresh (REPEATS=10 each):")
+    print("Cold pool refresh (10 runs each):")
     for key in stations:
         report(f"refresh_pool({key!r})", timings(lambda k=key: picking.refresh_pool(k), 10))
 
@@ -242,7 +242,7 @@ def main() -> None:
         picks += timings(pick, 1)
         through_orm += timings(scored, 1)
     report("picking.pick_track (2 queries)", picks)
-    report("the same through scored_pool's queryset (ORM)", through_orm)
+    report("same pick via scored_pool's queryset (ORM)", through_orm)
 
     print("EXPLAIN ANALYZE of next_track's pick (discovery, a session 20 tracks in):")
     with transaction.atomic():
