@@ -216,6 +216,11 @@ CELERY_BEAT_SCHEDULE = {
     "radio-refresh-pools": {"task": "radio.refresh_pools", "schedule": 600.0},
     "radio-refresh-exposure": {"task": "radio.refresh_exposure", "schedule": 3600.0},
     "radio-live-tick": {"task": "radio.tick_live", "schedule": 60.0},
+    # Artist radio's neighbours (radio/similarity.py), from the last 90 days.
+    "radio-refresh-similarity": {
+        "task": "radio.refresh_similarity",
+        "schedule": crontab(hour=1, minute=15),
+    },
     "fail-stale-processing": {"task": "tracks.fail_stale_processing", "schedule": 300.0},
     "purge-abandoned-uploads": {"task": "tracks.purge_abandoned_uploads", "schedule": 3600.0},
     "drain-beacons": {"task": "analytics.drain_beacons", "schedule": 10.0},

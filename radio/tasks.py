@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import exposure, live, picking
+from . import exposure, live, picking, similarity
 from .models import PoolTrack, StationPool
 
 
@@ -27,3 +27,9 @@ def refresh_exposure() -> int:
 def tick_live() -> bool:
     """Keep the live schedule ahead while someone listens (an empty room costs one count)."""
     return live.extend_if_listened()
+
+
+@shared_task(name="radio.refresh_similarity")
+def refresh_similarity() -> int:
+    """Nightly: artist radio's neighbours from co-listening and shared tags."""
+    return similarity.refresh_similarity()
