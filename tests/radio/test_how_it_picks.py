@@ -37,7 +37,9 @@ def test_it_is_public_and_explains_the_real_numbers(client, django_assert_num_qu
 def test_the_page_follows_the_code(client, monkeypatch):
     monkeypatch.setattr(picking, "POOL_SIZE", 123)
     monkeypatch.setattr(picking, "NEW_BONUS", ((3, 0.5),))
-    monkeypatch.setattr(picking, "WEIGHTS", dataclasses.replace(picking.WEIGHTS, explore=0.7))
+    monkeypatch.setattr(
+        picking, "WEIGHTS", dataclasses.replace(picking.WEIGHTS, explore=0.7, prior_evidence=8.0)
+    )
     monkeypatch.setattr(picking, "POOL_MAX_AGE", timedelta(minutes=45))
     monkeypatch.setattr(services, "AFFINITY_LIMIT", 2.0)
 
@@ -48,6 +50,7 @@ def test_the_page_follows_the_code(client, monkeypatch):
     assert "last 7 days" not in page
     assert "(weight 0.7)" in page and "more than 45 minutes old" in page
     assert "between −2 and +2" in page
+    assert "after 8 radio plays it is worth half" in page
 
 
 def test_it_is_linked_from_the_footer_and_the_radio_home(client):
