@@ -64,6 +64,10 @@ def _checked_lines(entries: Sequence[Line], currency: str) -> list[Line]:
     return lines
 
 
+def _booked(kind: str, reference: str) -> LedgerTransaction | None:
+    return LedgerTransaction.objects.filter(kind=kind, reference=reference).first()
+
+
 def _same_entries(booked: LedgerTransaction, lines: list[Line], currency: str) -> bool:
     have = Counter(booked.entries.values_list("account_id", "amount", "currency"))
     return have == Counter((account.pk, amount, currency) for account, amount in lines)
@@ -89,7 +93,7 @@ def post_transaction(
         raise ValidationError("A transaction needs a reference of 1 to 255 characters.")
     lines = _checked_lines(entries, currency)
     with transaction.atomic():
-        booked = LedgerTransaction.objects.filter(kind=kind, reference=reference).first()
+        booked = _booked(kind, reference)
         if booked is None:
             try:
                 # A savepoint: two workers booking the same reference at once both pass the

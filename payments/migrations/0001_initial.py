@@ -14,7 +14,8 @@ def add_append_only_triggers(apps, schema_editor):
     schema_editor.execute(
         "CREATE FUNCTION payments_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
         "BEGIN RAISE EXCEPTION 'the ledger is append-only: % on % refused (book a correction)', "
-        "TG_OP, TG_TABLE_NAME USING ERRCODE = 'restrict_violation'; END $$"
+        "TG_OP, TG_TABLE_NAME USING ERRCODE = 'restrict_violation'; END $$",
+        params=None,  # the % are RAISE's placeholders, not the driver's
     )
     for table in APPEND_ONLY_TABLES:
         schema_editor.execute(
