@@ -16,17 +16,15 @@ class AppendOnlyError(Exception):
 
 
 class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError(f"{self.model.__name__} rows cannot be updated: book a correction.")
+    def _refuse(self, *args, **kwargs):
+        raise AppendOnlyError(f"{self.model.__name__} rows are never changed: book a correction.")
 
-    def delete(self):
-        raise AppendOnlyError(f"{self.model.__name__} rows cannot be deleted: book a correction.")
+    update = delete = bulk_update = update_or_create = _refuse
 
-    def bulk_update(self, objs, fields, batch_size=None):
-        raise AppendOnlyError(f"{self.model.__name__} rows cannot be updated: book a correction.")
-
-    def update_or_create(self, *args, **kwargs):
-        raise AppendOnlyError(f"{self.model.__name__} rows cannot be updated: book a correction.")
+    def bulk_create(self, objs, *args, update_conflicts=False, **kwargs):
+        if update_conflicts:  # an upsert would rewrite booked rows
+            self._refuse()
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class AppendOnlyModel(models.Model):
@@ -37,15 +35,22 @@ class AppendOnlyModel(models.Model):
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
-            raise AppendOnlyError(f"{type(self).__name__} {self.pk} is booked: book a correction.")
+            self._refuse()
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise AppendOnlyError(f"{type(self).__name__} {self.pk} is booked: book a correction.")
+        self._refuse()
+
+    def _refuse(self):
+        raise AppendOnlyError(
+            f"{type(self).__name__} {self.pk} is never changed: book a correction."
+        )
 
 
-class LedgerAccount(models.Model):
-    """Where money sits. Each amount booked to an account is what it received (negative: gave)."""
+class LedgerAccount(AppendOnlyModel):
+    """Where money sits. Each amount booked to an account is what it received (negative: gave).
+
+    Written once too: a changed kind, artist or currency would move every entry booked to it."""
 
     class Kind(models.TextChoices):
         ARTIST_BALANCE = "artist_balance", "Artist balance"

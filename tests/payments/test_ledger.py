@@ -257,11 +257,25 @@ def test_entries_and_transactions_cannot_be_changed_or_deleted_through_the_orm(b
         LedgerTransaction.objects.all().delete()
     with pytest.raises(AppendOnlyError):
         LedgerTransaction.objects.update(reference="ch_other")
+    with pytest.raises(AppendOnlyError):  # an upsert would rewrite the booked row
+        LedgerEntry.objects.bulk_create(
+            [LedgerEntry(id=entry.pk, transaction=booked, account=entry.account, amount=1)],
+            update_conflicts=True,
+            unique_fields=["id"],
+            update_fields=["amount"],
+        )
+    account = entry.account
+    account.currency = "usd"
+    with pytest.raises(AppendOnlyError):
+        account.save()
+    with pytest.raises(AppendOnlyError):
+        LedgerAccount.objects.update(currency="usd")
     with pytest.raises(ProtectedError):  # an artist's money stays on the books
         artist.delete()
 
     assert ledger.artist_balance(artist, "eur") == Money(791, "eur")
     assert LedgerTransaction.objects.get().memo == "Sale ch_booked"
+    assert set(LedgerAccount.objects.values_list("currency", flat=True)) == {"eur"}
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
