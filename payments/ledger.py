@@ -86,6 +86,7 @@ def post_transaction(
     Posting the same reference again returns the transaction already booked, unchanged (a
     retried webhook or task books nothing new); with different entries it is refused. Raises
     ValidationError for unbalanced, empty or mixed-currency entries; nothing is written then.
+    A memo longer than 500 characters is cut (it is a note, never a reason to refuse money).
     """
     if kind not in LedgerTransaction.Kind.values:
         raise ValidationError(f"Unknown transaction kind {kind!r}.", code="kind")
