@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "playlists",
     "analytics",
     "radio",
+    "payments",
 ]
 
 MIDDLEWARE = [
