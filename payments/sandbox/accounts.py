@@ -146,12 +146,12 @@ def _bank_account(account: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": new_id("ba_"),
         "object": "bank_account",
-        "account": account["id"],
+        "account_holder_name": None,
         "bank_name": "STRIPE TEST BANK",
         "country": account["country"],
         "currency": account["default_currency"],
-        "default_for_currency": True,
         "last4": "6789",
+        "metadata": {},
         "status": "new",
     }
 

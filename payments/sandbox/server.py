@@ -29,5 +29,10 @@ def make(sandbox: Sandbox, *, host: str = "127.0.0.1", port: int = 0, verbose: b
 def start_in_thread(sandbox: Sandbox, *, host: str = "127.0.0.1", port: int = 0):
     """Serve in a daemon thread; returns (server, base url). Stop with server.shutdown()."""
     server = make(sandbox, host=host, port=port)
-    threading.Thread(target=server.serve_forever, daemon=True, name="stripe-sandbox").start()
+    threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},  # so that shutdown() returns at once in tests
+        daemon=True,
+        name="stripe-sandbox",
+    ).start()
     return server, f"http://{host}:{server.server_port}"
