@@ -19,25 +19,49 @@ from tests.payments.conftest import WEBHOOK_SECRET
 AUTH = {"Authorization": "Bearer sk_test_backstage"}
 
 
-def onboard(client, *, outcome="complete"):
-    account = client.v1.accounts.create(params={"type": "express", "email": "mira@example.com"})
+def onboarding_link(client, account_id):
+    """The link's url, and the (page url, form) that submitting the hosted page posts."""
     link = client.v1.account_links.create(
         params={
-            "account": account.id,
+            "account": account_id,
             "type": "account_onboarding",
             "refresh_url": "http://backstage.test/payouts/refresh",
             "return_url": "http://backstage.test/payouts/done",
         }
     )
-    token = parse_qs(urlsplit(link.url).query)["link"][0]
+    return link.url, link.url.split("?")[0], parse_qs(urlsplit(link.url).query)["link"][0]
+
+
+def onboard(client, *, outcome="complete"):
+    account = client.v1.accounts.create(params={"type": "express", "email": "mira@example.com"})
+    _, page, token = onboarding_link(client, account.id)
     answer = requests.post(
-        link.url.split("?")[0],
-        data={"link": token, "outcome": outcome},
-        allow_redirects=False,
-        timeout=5,
+        page, data={"link": token, "outcome": outcome}, allow_redirects=False, timeout=5
     )
     assert answer.status_code == 303
     return client.v1.accounts.retrieve(account.id)
+
+
+def monthly_session(client, **extra):
+    """A supporter plan checkout: 5.00 USD a month."""
+    return client.v1.checkout.sessions.create(
+        params={
+            "mode": "subscription",
+            "success_url": "http://backstage.test/supporter/thanks",
+            "line_items": [
+                {
+                    "quantity": 1,
+                    "price_data": {
+                        "currency": "usd",
+                        "unit_amount": 500,
+                        "recurring": {"interval": "month"},
+                        "product_data": {"name": "Supporter plan"},
+                    },
+                }
+            ],
+            **extra,
+        }
+    )
 
 
 def checkout(client, *, amount=750, quantity=2, name="Night Drive (album)", **extra):
@@ -97,25 +121,14 @@ def test_onboarding_flips_the_flags_and_sends_a_signed_account_updated(stripe_cl
         False,
     )
     assert "external_account" in account.requirements.currently_due
-    link = stripe_client.v1.account_links.create(
-        params={
-            "account": account.id,
-            "type": "account_onboarding",
-            "refresh_url": "http://backstage.test/payouts/refresh",
-            "return_url": "http://backstage.test/payouts/done",
-        }
-    )
-    page = requests.get(link.url, timeout=5)
+    url, page_url, token = onboarding_link(stripe_client, account.id)
+    page = requests.get(url, timeout=5)
     assert page.status_code == 200
     assert "Complete onboarding" in page.text
     assert "no real money" in page.text
 
-    token = parse_qs(urlsplit(link.url).query)["link"][0]
     answer = requests.post(
-        link.url.split("?")[0],
-        data={"link": token, "outcome": "complete"},
-        allow_redirects=False,
-        timeout=5,
+        page_url, data={"link": token, "outcome": "complete"}, allow_redirects=False, timeout=5
     )
     assert answer.status_code == 303
     assert answer.headers["Location"] == "http://backstage.test/payouts/done"
@@ -147,19 +160,11 @@ def test_a_signature_from_another_secret_is_rejected(stripe_client, receiver):
 
 def test_an_account_link_works_once_then_sends_to_refresh_url(stripe_client):
     account = stripe_client.v1.accounts.create(params={"type": "express"})
-    link = stripe_client.v1.account_links.create(
-        params={
-            "account": account.id,
-            "type": "account_onboarding",
-            "refresh_url": "http://backstage.test/payouts/refresh",
-            "return_url": "http://backstage.test/payouts/done",
-        }
-    )
-    token = parse_qs(urlsplit(link.url).query)["link"][0]
+    url, page_url, token = onboarding_link(stripe_client, account.id)
     form = {"link": token, "outcome": "complete"}
-    first = requests.post(link.url.split("?")[0], data=form, allow_redirects=False, timeout=5)
-    again = requests.post(link.url.split("?")[0], data=form, allow_redirects=False, timeout=5)
-    revisit = requests.get(link.url, allow_redirects=False, timeout=5)
+    first = requests.post(page_url, data=form, allow_redirects=False, timeout=5)
+    again = requests.post(page_url, data=form, allow_redirects=False, timeout=5)
+    revisit = requests.get(url, allow_redirects=False, timeout=5)
     assert first.status_code == 303
     assert again.status_code == 400
     assert "expired or was used" in again.text
@@ -238,24 +243,7 @@ def test_a_session_is_paid_once(stripe_client):
 
 
 def test_subscription_checkout_then_next_period(stripe_client, sandbox, receiver):
-    session = stripe_client.v1.checkout.sessions.create(
-        params={
-            "mode": "subscription",
-            "success_url": "http://backstage.test/supporter/thanks",
-            "line_items": [
-                {
-                    "quantity": 1,
-                    "price_data": {
-                        "currency": "usd",
-                        "unit_amount": 500,
-                        "recurring": {"interval": "month"},
-                        "product_data": {"name": "Supporter plan"},
-                    },
-                }
-            ],
-            "subscription_data": {"metadata": {"supporter": "12"}},
-        }
-    )
+    session = monthly_session(stripe_client, subscription_data={"metadata": {"supporter": "12"}})
     assert "every 1 month" in requests.get(session.url, timeout=5).text
     pay(session, email="supporter@example.com")
     session = stripe_client.v1.checkout.sessions.retrieve(session.id)

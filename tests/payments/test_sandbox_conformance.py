@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.payments.test_sandbox import AUTH, checkout, onboard, pay
+from tests.payments.test_sandbox import AUTH, checkout, monthly_session, onboard, pay
 
 FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "stripe" / "fixtures3.json"
 pytestmark = pytest.mark.skipif(
@@ -87,23 +87,7 @@ def answers(sandbox, stripe_client):
     transfer = post("/v1/transfers", amount="500", currency="eur", destination=account.id)
     reversal = post(f"/v1/transfers/{transfer['id']}/reversals", amount="100")
     dispute = post(f"/v1/test_helpers/charges/{charge_id}/dispute")
-    monthly = stripe_client.v1.checkout.sessions.create(
-        params={
-            "mode": "subscription",
-            "success_url": "http://backstage.test/",
-            "line_items": [
-                {
-                    "quantity": 1,
-                    "price_data": {
-                        "currency": "usd",
-                        "unit_amount": 500,
-                        "recurring": {"interval": "month"},
-                        "product_data": {"name": "Supporter plan"},
-                    },
-                }
-            ],
-        }
-    )
+    monthly = monthly_session(stripe_client)
     pay(monthly)
     monthly = get(f"/v1/checkout/sessions/{monthly.id}")
     subscription = get(f"/v1/subscriptions/{monthly['subscription']}")
