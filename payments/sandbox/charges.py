@@ -40,7 +40,7 @@ def add_balance_transaction(
             "id": new_id("txn_"),
             "object": "balance_transaction",
             "amount": amount,
-            "available_on": created + 2 * 86400,
+            "available_on": created,  # the sandbox makes funds available at once
             "balance_type": "payments",
             "created": created,
             "currency": currency,
