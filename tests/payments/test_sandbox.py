@@ -5,6 +5,7 @@ import json
 import socket
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -172,6 +173,27 @@ def test_an_account_link_works_once_then_sends_to_refresh_url(stripe_client):
     assert revisit.headers["Location"] == "http://backstage.test/payouts/refresh"
 
 
+@pytest.mark.parametrize(
+    ("form", "status", "message"),
+    [
+        ({"outcome": "complete"}, 400, "expired or was used"),
+        ({"link": "forged", "outcome": "complete"}, 400, "expired or was used"),
+        ({"outcome": "<b>done</b>"}, 400, "Choose how onboarding ends"),
+    ],
+)
+def test_a_bad_onboarding_form_changes_nothing(stripe_client, receiver, form, status, message):
+    account = stripe_client.v1.accounts.create(params={"type": "express"})
+    _, page_url, token = onboarding_link(stripe_client, account.id)
+    if "link" not in form and form["outcome"] != "complete":
+        form = {**form, "link": token}
+    answer = requests.post(page_url, data=form, allow_redirects=False, timeout=5)
+    assert answer.status_code == status
+    assert message in answer.text
+    assert "<b>done</b>" not in answer.text
+    assert stripe_client.v1.accounts.retrieve(account.id).details_submitted is False
+    assert stripe_client.v1.events.list().data == []
+
+
 def test_onboarding_without_a_bank_account_leaves_payouts_off(stripe_client, receiver):
     account = onboard(stripe_client, outcome="incomplete")
     assert account.details_submitted is True
@@ -318,6 +340,30 @@ def test_a_key_replays_a_refusal_but_not_a_validation_error(stripe_client):
         stripe_client.v1.accounts.create(params={"type": "moon"}, options=options)
     created = stripe_client.v1.accounts.create(params={"type": "express"}, options=options)
     assert created.id.startswith("acct_")
+
+
+def test_concurrent_requests_with_one_key_create_one_account(sandbox, stripe_client):
+    options = {"idempotency_key": "artist-5-connect"}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        created = list(
+            pool.map(
+                lambda _: (
+                    stripe_client.v1.accounts.create(params={"type": "express"}, options=options).id
+                ),
+                range(8),
+            )
+        )
+    assert len(set(created)) == 1
+    assert len(sandbox.store.find("account")) == 1
+
+
+def test_an_overlong_idempotency_key_is_refused(sandbox, stripe_client):
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        stripe_client.v1.accounts.create(
+            params={"type": "express"}, options={"idempotency_key": "k" * 256}
+        )
+    assert "at most 255" in refused.value.user_message
+    assert sandbox.store.find("account") == []
 
 
 def test_idempotency_keys_are_kept_24_hours(sandbox, stripe_client):
