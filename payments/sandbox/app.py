@@ -5,7 +5,6 @@ import copy
 import json
 import logging
 import re
-import secrets
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
@@ -83,7 +82,7 @@ class Sandbox:
             with self.store.lock:
                 status, body = self._run(handler, request)
                 self.store.save()
-            return _answer(status, body, _request_id())
+            return _answer(status, body, request.request_id)
         if len(key) > 255:
             raise InvalidParam("Idempotency-Key must be at most 255 characters.", param=None)
         scope = json.dumps([api_key, environ.get("HTTP_STRIPE_ACCOUNT"), key])
@@ -107,7 +106,7 @@ class Sandbox:
                 if not error.saved:
                     raise
                 status, body = error.status, error.body()
-            request_id = _request_id()
+            request_id = request.request_id
             self.store.idempotency[scope] = {
                 "fingerprint": fingerprint,
                 "status": status,
@@ -210,10 +209,6 @@ def _base_url(environ: dict) -> str:
     scheme = environ.get("wsgi.url_scheme", "http")
     host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
     return f"{scheme}://{host}{environ.get('SCRIPT_NAME', '').rstrip('/')}"
-
-
-def _request_id() -> str:
-    return "req_" + secrets.token_hex(7)
 
 
 def _json(status: int, body: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:

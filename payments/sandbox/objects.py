@@ -1,5 +1,6 @@
 """Helpers every resource module shares: the request, fetching by id, lists, fees."""
 
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,10 +18,11 @@ class Request:
     args: tuple[str, ...] = ()  # the route's captured ids
     idempotency_key: str | None = None
     form: dict[str, str] = field(default_factory=dict)  # hosted pages: the posted form
+    request_id: str = field(default_factory=lambda: "req_" + secrets.token_hex(7))
 
     def event_request(self) -> dict[str, Any]:
         """The `request` field of events this request causes."""
-        return {"id": None, "idempotency_key": self.idempotency_key}
+        return {"id": self.request_id, "idempotency_key": self.idempotency_key}
 
 
 def fetch(store: Store, kind: str, object_id: str, *, label: str | None = None) -> dict[str, Any]:

@@ -433,6 +433,10 @@ def test_refunds_partial_then_full_each_send_charge_refunded(stripe_client, rece
     assert (txn.amount, txn.type) == (-1100, "refund")
     events = verified(receiver, "charge.refunded", count=2)
     assert sorted(e.data.object.amount_refunded for e in events) == [400, 1500]
+    assert {e.request.id for e in events} == {
+        first.last_response.request_id,
+        rest.last_response.request_id,
+    }
     with pytest.raises(stripe.InvalidRequestError) as refused:
         stripe_client.v1.refunds.create(params={"charge": charge.id, "amount": 1})
     assert refused.value.code == "charge_already_refunded"
