@@ -12,6 +12,7 @@ from .webhooks import Webhooks
 
 SESSION_LIFETIME = 24 * 60 * 60
 INTERVALS = ("day", "week", "month", "year")
+MAX_AMOUNT = 99_999_999  # Stripe's limit for a charge: 999,999.99 in a two-decimal currency
 
 
 def _price(store: Store, item: Params, mode: str) -> dict[str, Any]:
@@ -122,6 +123,12 @@ def create_session(hooks: Webhooks, request: Request) -> dict[str, Any]:
     if len(currencies) > 1:
         raise InvalidParam("All line_items must share one currency.", param="line_items")
     total = sum(price["unit_amount"] * quantity for price, quantity in lines)
+    if total > MAX_AMOUNT:
+        raise InvalidParam(
+            f"The total must be at most {MAX_AMOUNT} minor units.",
+            param="line_items",
+            code="amount_too_large",
+        )
     session_id = "cs_test_" + secrets.token_urlsafe(30).replace("-", "a").replace("_", "b")
     created = now()
     hooks.store.secrets[session_id] = {

@@ -585,6 +585,9 @@ def test_a_bad_line_item_names_the_nested_param(stripe_client, sandbox):
             }
         )
     assert "recurring" in recurring.value.user_message
+    with pytest.raises(stripe.InvalidRequestError) as huge:
+        checkout(stripe_client, amount=99_999_999, quantity=2)
+    assert huge.value.code == "amount_too_large"
     assert sandbox.store.find("checkout.session") == []
 
 
