@@ -1,0 +1,84 @@
+"""The Stripe sandbox served on a free loopback port, and a webhook receiver for its events."""
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import stripe
+
+from payments.sandbox import Sandbox
+from payments.sandbox.server import start_in_thread
+
+WEBHOOK_SECRET = "whsec_sandbox_tests"
+
+
+class Receiver:
+    """Collects the POSTs it receives; answers `statuses` in turn, then 200."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, str]] = []  # (raw body, Stripe-Signature)
+        self.statuses: list[int] = []
+        self.lock = threading.Lock()
+
+    def events(self, type: str | None = None) -> list[dict]:
+        with self.lock:
+            events = [json.loads(body) for body, _ in self.received]
+        return [e for e in events if type is None or e["type"] == type]
+
+    def wait_for(self, type: str, count: int = 1, timeout: float = 10) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while len(self.events(type)) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{count} × {type} not received: {self.events()}")
+            time.sleep(0.02)
+        return self.events(type)
+
+
+@pytest.fixture
+def receiver():
+    collected = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+            with collected.lock:
+                status = collected.statuses.pop(0) if collected.statuses else 200
+                if status == 200:
+                    collected.received.append((body, self.headers["Stripe-Signature"]))
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    ).start()
+    collected.url = f"http://127.0.0.1:{server.server_port}/webhooks/stripe"
+    yield collected
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def sandbox(receiver):
+    """The sandbox app (its `.url` set), posting events to `receiver`, retrying quickly."""
+    app = Sandbox(
+        webhook_url=receiver.url, webhook_secret=WEBHOOK_SECRET, retry_delays=(0.05, 0.1, 0.2)
+    )
+    server, app.url = start_in_thread(app)
+    yield app
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def stripe_client(sandbox):
+    """The official library pointed at the sandbox: the same code path as real Stripe."""
+    return stripe.StripeClient(
+        "sk_test_backstage", base_addresses={"api": sandbox.url}, max_network_retries=0
+    )
