@@ -38,7 +38,7 @@ def instance(model, **values):
     return made
 
 
-def _copy(cursor, table: str, columns: tuple[str, ...], rows) -> None:
+def copy_rows(cursor, table: str, columns: tuple[str, ...], rows) -> None:
     with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
@@ -57,7 +57,7 @@ def through_temp(
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {temp} AS SELECT {names} FROM {table} WITH NO DATA"
         )
-        _copy(cursor, temp, columns, rows)
+        copy_rows(cursor, temp, columns, rows)
         cursor.execute(
             f"INSERT INTO {table} ({names}) SELECT {names} FROM {temp}"
             f" ORDER BY {', '.join(order)} {then}"
@@ -98,4 +98,4 @@ def create_events(events: list[PlayEvent]) -> None:
     fields = [f for f in PlayEvent._meta.concrete_fields if not f.primary_key]
     rows = ([getattr(event, f.attname) for f in fields] for event in events)
     with connection.cursor() as cursor:
-        _copy(cursor, PlayEvent._meta.db_table, EVENT_COLUMNS, rows)
+        copy_rows(cursor, PlayEvent._meta.db_table, EVENT_COLUMNS, rows)

@@ -133,11 +133,14 @@ def _add_to_sketches(cursor, added: dict[tuple, list[str]]) -> None:
         (row_id, sketches.add(sketches.of(old), [pairs[k] for k in added[(s, i, d)]]).tobytes())
         for row_id, s, i, d, old in locked
     ]
-    cursor.execute(
-        f"UPDATE {table} SET registers = v.r FROM unnest(%s::bigint[], %s::bytea[]) AS v(id, r)"
-        f" WHERE {table}.id = v.id",
-        [[u[0] for u in updates], [u[1] for u in updates]],
-    )
+    # Bound server-side: a batch's ~100 sketches of 4 KiB travel as binary parameters, not as
+    # 800 KB of hex that Django's client-side binding writes into the SQL (~25 ms a batch).
+    with psycopg.Cursor(connection.connection) as binary:
+        binary.execute(
+            f"UPDATE {table} SET registers = v.r FROM unnest(%s::bigint[], %s::bytea[])"
+            f" AS v(id, r) WHERE {table}.id = v.id",
+            [[u[0] for u in updates], [u[1] for u in updates]],
+        )
 
 
 def add_daily(metric: str, counts: Counter) -> None:
