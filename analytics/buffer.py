@@ -70,9 +70,11 @@ def _own_connection(client: redis.Redis) -> redis.Connection:
     unread data), a good part of what /beacon costs beyond a trivial view."""
     owned = _local.__dict__.setdefault("connections", {})
     pool = client.connection_pool
-    connection = owned.get(id(pool))
-    if connection is None or connection.pid != os.getpid():  # not one inherited from a fork
-        connection = owned[id(pool)] = pool.connection_class(**pool.connection_kwargs)
+    known, connection = owned.get(id(pool), (None, None))
+    # Not one made for another pool that had the same id, nor one inherited from a fork.
+    if known is not pool or connection.pid != os.getpid():
+        connection = pool.connection_class(**pool.connection_kwargs)
+        owned[id(pool)] = (pool, connection)
     return connection
 
 
