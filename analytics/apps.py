@@ -5,4 +5,4 @@ class AnalyticsConfig(AppConfig):
     name = "analytics"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import lookups, signals  # noqa: F401 (they register a lookup, receivers)

@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import socket
+import threading
 from dataclasses import dataclass, field
 
 import redis
@@ -60,11 +61,43 @@ def consumer() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+_local = threading.local()
+
+
+def _own_connection(client: redis.Redis) -> redis.Connection:
+    """This thread's own connection to `client`'s server, for `push` only. Going through the
+    pool costs ~20 µs of CPU more per command (it checks every connection it hands out for
+    unread data), a good part of what /beacon costs beyond a trivial view."""
+    owned = _local.__dict__.setdefault("connections", {})
+    pool = client.connection_pool
+    known, connection = owned.get(id(pool), (None, None))
+    # Not one made for another pool that had the same id, nor one inherited from a fork.
+    if known is not pool or connection.pid != os.getpid():
+        connection = pool.connection_class(**pool.connection_kwargs)
+        owned[id(pool)] = (pool, connection)
+    return connection
+
+
+def _append(client: redis.Redis, payload: str) -> None:
+    """XADD one entry; a dropped connection (Redis restarted) is reopened once."""
+    connection = _own_connection(client)
+    command = connection.pack_command("XADD", key(), "*", "b", payload)
+    for attempt in (1, 2):
+        try:
+            connection.send_packed_command(command, check_health=False)
+            connection.read_response()
+            return
+        except (redis.ConnectionError, redis.TimeoutError):
+            connection.disconnect()
+            if attempt == 2:
+                raise
+
+
 def push(entry: dict) -> None:
     client = _redis()
     if client is not None:
         try:
-            client.xadd(key(), {"b": json.dumps(entry)})
+            _append(client, json.dumps(entry))
             return
         except redis.RedisError:
             log.warning("analytics buffer: Redis unreachable, beacon kept in the database")
@@ -92,10 +125,11 @@ def _ensure_group(client: redis.Redis) -> None:
 
 
 def _decode(messages) -> list[tuple[bytes, dict | None]]:
-    """(id, beacon); None for an entry deleted while pending (acknowledged again, harmlessly)."""
-    return [
-        (entry_id, json.loads(fields[b"b"]) if fields else None) for entry_id, fields in messages
-    ]
+    """(id, beacon); None for an entry deleted while pending (acknowledged again, harmlessly).
+    The entries are parsed as one JSON array: a third less time than one json.loads each."""
+    kept = [fields[b"b"] for _, fields in messages if fields]
+    beacons = iter(json.loads(b"[" + b",".join(kept) + b"]"))
+    return [(entry_id, next(beacons) if fields else None) for entry_id, fields in messages]
 
 
 def _read_stream(client: redis.Redis, size: int) -> list[tuple[bytes, dict | None]]:

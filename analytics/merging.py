@@ -45,7 +45,7 @@ class Caps:
         # The batch's listeners' counted plays (listener_key index): today's per track, and
         # the seconds heard in the last hour, in one query.
         per_listener = (
-            counted.filter(listener_key__in=keys, counted_at__gte=min(midnight, hour_ago))
+            counted.filter(listener_key__any_of=keys, counted_at__gte=min(midnight, hour_ago))
             .values_list("track_id", "listener_key")
             .annotate(
                 today=Count("id", filter=Q(counted_at__gte=midnight)),
@@ -58,7 +58,7 @@ class Caps:
             caps.heard[listener_key] += heard or 0
         # The batch's IPs' counted plays today, per track (index on ip_key, counted_at).
         per_ip = (
-            counted.filter(ip_key__in=ips, counted_at__gte=midnight)
+            counted.filter(ip_key__any_of=ips, counted_at__gte=midnight)
             .values_list("track_id", "ip_key")
             .annotate(n=Count("id"))
             .order_by()
@@ -104,13 +104,17 @@ def _add_beacons(beacons: list, entries: list[dict]) -> bool:
     return added
 
 
-def _lock_sessions(by_nonce: dict[str, list[dict]], now: datetime) -> dict[str, PlaySession]:
+def _lock_sessions(
+    by_nonce: dict[str, list[dict]], now: datetime
+) -> tuple[dict[str, PlaySession], set[str]]:
     """Every session of the batch, created with its beacons if new, and locked: two drains
     merging beacons of the same token would otherwise lose one's beacons. Locked in nonce order
-    so that two drains cannot deadlock."""
+    so that two drains cannot deadlock. Also returns the nonces whose sessions this call
+    created (as far as the database tells): they have no event yet."""
     locked = PlaySession.objects.select_for_update().order_by("nonce")
-    sessions = {session.nonce: session for session in locked.filter(nonce__in=list(by_nonce))}
+    sessions = {session.nonce: session for session in locked.filter(nonce__any_of=list(by_nonce))}
     missing = sorted(nonce for nonce in by_nonce if nonce not in sessions)
+    inserted: set[str] = set()
     if missing:
         new = []
         for nonce in missing:
@@ -118,7 +122,8 @@ def _lock_sessions(by_nonce: dict[str, list[dict]], now: datetime) -> dict[str, 
             beacons: list = []
             _add_beacons(beacons, group)
             new.append(
-                PlaySession(
+                inserts.instance(
+                    PlaySession,
                     nonce=nonce,
                     track_id=group[0]["t"],
                     user_agent=group[0]["ua"],
@@ -131,12 +136,13 @@ def _lock_sessions(by_nonce: dict[str, list[dict]], now: datetime) -> dict[str, 
         # Another drain may have created some meanwhile: those are read (locked) and merged.
         others = [nonce for nonce in missing if nonce not in inserted]
         if others:
-            sessions |= {session.nonce: session for session in locked.filter(nonce__in=others)}
-    return sessions
+            sessions |= {session.nonce: session for session in locked.filter(nonce__any_of=others)}
+    return sessions, inserted
 
 
 def _new_event(*, nonce: str, track: Track, first: dict) -> PlayEvent:
-    return PlayEvent(
+    return inserts.instance(
+        PlayEvent,
         nonce=nonce,
         track_id=track.pk,
         listener_key=first["l"],
@@ -163,7 +169,7 @@ def merge_batch(entries: list[dict]) -> None:
     if not by_nonce:
         return
     now = timezone.now()
-    sessions = _lock_sessions(by_nonce, now)
+    sessions, created = _lock_sessions(by_nonce, now)
     changed_sessions = []
     for nonce, group in by_nonce.items():
         if _add_beacons(sessions[nonce].beacons, group):
@@ -171,7 +177,8 @@ def merge_batch(entries: list[dict]) -> None:
             changed_sessions.append(sessions[nonce])
     PlaySession.objects.bulk_update(changed_sessions, ["beacons", "updated_at"], batch_size=500)
 
-    events = {event.nonce: event for event in PlayEvent.objects.filter(nonce__in=list(by_nonce))}
+    older = [nonce for nonce in by_nonce if nonce not in created]  # only these may have one
+    events = {event.nonce: event for event in PlayEvent.objects.filter(nonce__any_of=older)}
     work = []  # (event, before, listening state), in the order beacons arrived
     for nonce, group in by_nonce.items():
         track = tracks[group[0]["t"]]

@@ -84,7 +84,10 @@ class FallbackDay(models.Model):
 
 
 class PlaySession(models.Model):
-    """The listening state of one play token (its nonce): every beacon received, by seq."""
+    """The listening state of one play token (its nonce): every beacon received, by seq.
+
+    Made before its PlayEvent and never deleted without it (both go with their track): the
+    drain looks for an event only when the session already existed."""
 
     nonce = models.CharField(max_length=32, unique=True)
     track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="+")

@@ -97,28 +97,39 @@ def month_of(moment: datetime) -> datetime:
 
 
 def apply_changes(changes: Iterable[tuple[EventState | None, EventState]]) -> None:
-    """Add (after − before) of each event to its hour and day rows, in one upsert."""
-    deltas: dict[tuple, dict[str, float]] = defaultdict(lambda: dict.fromkeys(METRICS, 0))
-    referred: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    """Add (after − before) of each event to its hour, day and month rows, in one upsert.
+
+    Events are first summed by what places them (track, release, artist, hour, source,
+    referrer): a batch of thousands of plays falls into a few hundred such groups, and only
+    those are spread over scopes and grains."""
+    groups: dict[tuple, dict[str, float]] = defaultdict(lambda: dict.fromkeys(METRICS, 0))
     for before, after in changes:
         for state, sign in ((before, -1), (after, 1)):
             added = contribution(state)
             if not added:
                 continue
-            via = referrer(state)
-            for scope, scope_id in scopes(state):
-                if via:
-                    row = referred[(scope, scope_id, day_of(state.started_at).date(), *via)]
-                    row[0] += sign * added["streams"]
-                    row[1] += sign * added.get("plays", 0)
-                for grain, bucket in (
-                    (Grain.HOUR, hour_of(state.started_at)),
-                    (Grain.DAY, day_of(state.started_at)),
-                    (Grain.MONTH, month_of(state.started_at)),
-                ):
-                    row = deltas[(scope, scope_id, grain, bucket, state.source)]
-                    for metric, value in added.items():
-                        row[metric] += sign * value
+            place = (state.track_id, state.release_id, state.artist_id,
+                     hour_of(state.started_at), state.source, referrer(state))  # fmt: skip
+            row = groups[place]
+            for metric, value in added.items():
+                row[metric] += sign * value
+    deltas: dict[tuple, dict[str, float]] = defaultdict(lambda: dict.fromkeys(METRICS, 0))
+    referred: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for (track_id, release_id, artist_id, hour, source, via), added in groups.items():
+        keys = [(Scope.TRACK, track_id), (Scope.ARTIST, artist_id)]
+        if release_id:
+            keys.append((Scope.RELEASE, release_id))
+        day = hour.replace(hour=0)
+        buckets = ((Grain.HOUR, hour), (Grain.DAY, day), (Grain.MONTH, day.replace(day=1)))
+        for scope, scope_id in keys:
+            if via:
+                row = referred[(scope, scope_id, day.date(), *via)]
+                row[0] += added["streams"]
+                row[1] += added["plays"]
+            for grain, bucket in buckets:
+                row = deltas[(scope, scope_id, grain, bucket, source)]
+                for metric, value in added.items():
+                    row[metric] += value
     rows = [
         key + tuple(row[m] for m in METRICS) for key, row in deltas.items() if any(row.values())
     ]

@@ -32,7 +32,10 @@ def clean_origin(value: str) -> str:
 
 def printable(value: str, limit: int) -> str:
     """`value` without control characters (PostgreSQL refuses NUL in text), at most `limit`."""
-    return "".join(c for c in (value or "")[: limit * 2] if c.isprintable())[:limit]
+    value = value or ""
+    if value.isprintable():  # nearly always: one C call instead of a loop over characters
+        return value[:limit]
+    return "".join(c for c in value[: limit * 2] if c.isprintable())[:limit]
 
 
 def record_stream_start(

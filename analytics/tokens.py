@@ -26,7 +26,7 @@ def client_ip(request) -> str:
     """The visitor's address: behind TRUSTED_PROXY_COUNT proxies, the X-Forwarded-For entry the
     outermost trusted proxy added (entries before it are whatever the client sent)."""
     hops = settings.TRUSTED_PROXY_COUNT
-    forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")]
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     if hops and len(forwarded) >= hops and forwarded[-hops]:
         return forwarded[-hops][:64]
     return request.META.get("REMOTE_ADDR", "")

@@ -70,7 +70,7 @@ def beacon(request):
     services.buffer_beacon(
         claims=claims,
         beacon={"seq": seq, "event": event, "position": float(position), "at": float(at)},
-        user_agent=request.headers.get("User-Agent", ""),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
         ip_key=tokens.ip_key(request),
     )
     if not services.has_worker():
