@@ -222,6 +222,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "radio.refresh_similarity",
         "schedule": crontab(hour=1, minute=15),
     },
+    # Anonymous listeners' stations and affinities, two days after they were last heard.
+    "radio-prune-anonymous": {
+        "task": "radio.prune_anonymous",
+        "schedule": crontab(hour=1, minute=45),
+    },
     "fail-stale-processing": {"task": "tracks.fail_stale_processing", "schedule": 300.0},
     "purge-abandoned-uploads": {"task": "tracks.purge_abandoned_uploads", "schedule": 3600.0},
     "drain-beacons": {"task": "analytics.drain_beacons", "schedule": 10.0},

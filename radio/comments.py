@@ -2,24 +2,16 @@
 the track page at once (services.add_timed_comment holds the rules of a comment itself)."""
 
 import re
-from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from backstage.models import User
 from backstage.pagecache import forget_cached_pages
 from tracks.models import Track
 
-from . import selectors, services
+from . import limits, selectors, services
+from .limits import Limit
 from .models import RadioPlay, TimedComment
-
-
-@dataclass(frozen=True)
-class Limit:
-    count: int
-    seconds: int
-    message: str
 
 
 # Spam control: counted per author in the cache (Redis on the full stack), fixed windows.
@@ -29,34 +21,22 @@ COMMENT_LIMITS = (
 )
 
 
-class TooManyComments(Exception):
-    """The author has reached one of COMMENT_LIMITS (the message says which)."""
-
-
-def _limit_key(user: User, limit: Limit) -> str:
-    return f"radio:comments:{user.pk}:{limit.seconds}"
-
-
 def post_timed_comment(
     *, author: User, track: Track, at_seconds: float, body: str, play: RadioPlay | None = None
 ) -> TimedComment:
     """Add a comment unless its author is over a limit. The caller has checked the author may
-    see the track (and that `play` was played to them)."""
-    counts = cache.get_many([_limit_key(author, limit) for limit in COMMENT_LIMITS])
-    for limit in COMMENT_LIMITS:
-        if counts.get(_limit_key(author, limit), 0) >= limit.count:
-            raise TooManyComments(limit.message)
-    comment = services.add_timed_comment(
-        author=author, track=track, at_seconds=at_seconds, body=body, play=play
-    )
-    for limit in COMMENT_LIMITS:
-        key = _limit_key(author, limit)
-        # add() starts the window; incr() is atomic, so parallel posts are all counted.
-        if not cache.add(key, 1, timeout=limit.seconds):
-            try:
-                cache.incr(key)
-            except ValueError:  # the window ended between add() and incr()
-                cache.add(key, 1, timeout=limit.seconds)
+    see the track (and that `play` was played to them).
+
+    The comment takes its place in the counts before it is written (12 parallel posts, 5 saved:
+    `limits.take`), and gives it back if it is refused as written."""
+    taken = limits.take("comment", [(limit, str(author.pk)) for limit in COMMENT_LIMITS])
+    try:
+        comment = services.add_timed_comment(
+            author=author, track=track, at_seconds=at_seconds, body=body, play=play
+        )
+    except Exception:
+        limits.give_back(taken)
+        raise
     forget_cached_pages()
     return comment
 

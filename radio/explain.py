@@ -40,6 +40,7 @@ def picker_facts() -> dict:
         + max(b for _, b in picking.LITTLE_HEARD_BONUS),
         "pool_size": picking.POOL_SIZE,
         "pool_max_age_minutes": _minutes(picking.POOL_MAX_AGE.total_seconds()),
+        "pool_busy_minutes": _minutes(picking.POOL_BUSY_WITHIN.total_seconds()),
         "pool_idle_hours": round(picking.POOL_IDLE_AFTER.total_seconds() / 3600),
         "pool_refresh_minutes": _beat_minutes("radio.refresh_pools"),
         "exposure_refresh_minutes": _beat_minutes("radio.refresh_exposure"),

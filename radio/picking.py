@@ -51,6 +51,9 @@ from .models import ArtistSimilarity, ListenerAffinity, PoolTrack, StationPool, 
 
 POOL_SIZE = 200  # a pick scores these rows: its cost is linear in them (tests/bench/radio.py)
 POOL_MAX_AGE = timedelta(minutes=30)
+# Beat rebuilds only pools used this recently; the others are rebuilt at their next use (they
+# are older than POOL_MAX_AGE by then), so a one-off station costs no beat work after it.
+POOL_BUSY_WITHIN = POOL_MAX_AGE
 POOL_IDLE_AFTER = timedelta(days=1)
 SIMILAR_ARTISTS = 20
 
@@ -173,8 +176,11 @@ def refresh_pool(key: str, *, now: datetime | None = None, rng: random.Random = 
         TrackRadioScore.objects.bulk_create(
             [TrackRadioScore(track_id=row.track_id) for row in rows], ignore_conflicts=True
         )
+        # A rebuild is not a use (beat's rebuilds would keep a pool in use forever).
         StationPool.objects.update_or_create(
-            key=key, defaults={"refreshed_at": now, "used_at": now, "size": len(rows)}
+            key=key,
+            defaults={"refreshed_at": now, "size": len(rows)},
+            create_defaults={"refreshed_at": now, "used_at": now, "size": len(rows)},
         )
     return len(rows)
 
@@ -185,7 +191,7 @@ def ensure_pool(key: str, *, now: datetime | None = None) -> None:
     pool = StationPool.objects.filter(key=key).first()
     if pool is None or pool.refreshed_at < now - POOL_MAX_AGE:
         refresh_pool(key, now=now)
-    elif pool.used_at < now - timedelta(minutes=1):
+    if pool is not None and pool.used_at < now - timedelta(minutes=1):
         StationPool.objects.filter(key=key).update(used_at=now)
 
 

@@ -1,5 +1,6 @@
 """Personal stations, feedback and timed comments."""
 
+import math
 import random
 
 from django.core.exceptions import ValidationError
@@ -71,6 +72,8 @@ def start_station(
         raise ValidationError("There is no such station.")
     if kind in (StationKind.TAG, StationKind.MOOD) and not seed.strip():
         raise ValidationError("Choose a genre, tag or mood for this station.")
+    if "\x00" in seed:  # PostgreSQL stores no NUL character in text
+        raise ValidationError("There is no genre or tag with a NUL character.")
     if kind == StationKind.MOOD and seed not in MOODS:
         raise ValidationError("There is no such mood station.")
     if kind == StationKind.ARTIST and artist is None:
@@ -175,7 +178,8 @@ def record_feedback(
     """Record a like, dislike (with an optional reason) or skip of a radio play.
 
     Repeating the same feedback changes nothing; a like replaces a dislike and the other way
-    round. The track's score and the listener's affinities move once per feedback kept.
+    round. The listener's affinities move once per feedback kept. The track's score counts one
+    like or dislike per listener, their newest (liking every play of a track is one like).
     """
     if kind not in Feedback.Kind.values:
         raise ValidationError("Feedback is a like, a dislike or a skip.")
@@ -188,12 +192,21 @@ def record_feedback(
     like, dislike = Feedback.Kind.LIKE, Feedback.Kind.DISLIKE
     opposite = {like: dislike, dislike: like}
     with transaction.atomic():
+        # Lock this listener's plays of the track, in id order: a double-clicked like (or likes
+        # of two plays of the track) would otherwise both pass the check below, and the second
+        # hit one_feedback_kind_per_play (a 500) or count in the score twice.
+        list(
+            RadioPlay.objects.select_for_update()
+            .filter(listener_key=play.listener_key, track_id=play.track_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         existing = Feedback.objects.filter(play=play, kind=kind).first()
         if existing is not None:
             return existing
+        counted = _opinion_counted(play)
         undone = opposite.get(kind)
         if undone and Feedback.objects.filter(play=play, kind=undone).delete()[0]:
-            _bump_score(play.track_id, **{f"{undone}s": -1})
             _move_affinities(play, undone, reason="", sign=-1)
         feedback = Feedback.objects.create(
             play=play,
@@ -203,9 +216,29 @@ def record_feedback(
             reason=reason,
             at_seconds=at_seconds,
         )
-        _bump_score(play.track_id, **{f"{kind}s": 1})
+        if kind == Feedback.Kind.SKIP:
+            _bump_score(play.track_id, skips=1)
+        elif kind != counted:  # the newest like or dislike is now this one
+            deltas = {f"{kind}s": 1}
+            if counted:
+                deltas[f"{counted}s"] = -1
+            _bump_score(play.track_id, **deltas)
         _move_affinities(play, kind, reason=reason, sign=1)
     return feedback
+
+
+def _opinion_counted(play: RadioPlay) -> str | None:
+    """The like or dislike of this play's listener the track's score counts: their newest."""
+    return (
+        Feedback.objects.filter(
+            listener_key=play.listener_key,
+            track_id=play.track_id,
+            kind__in=(Feedback.Kind.LIKE, Feedback.Kind.DISLIKE),
+        )
+        .order_by("-created_at", "-pk")
+        .values_list("kind", flat=True)
+        .first()
+    )
 
 
 def _moment_in_track(track: Track, at_seconds: float) -> float:
@@ -213,6 +246,8 @@ def _moment_in_track(track: Track, at_seconds: float) -> float:
         raise ValidationError("That moment is not in the track.")
     if track.duration is not None and at_seconds > track.duration + 1:
         raise ValidationError("That moment is after the end of the track.")
+    if not math.isfinite(at_seconds):  # of a track whose length is not known (yet)
+        raise ValidationError("That moment is not in the track.")
     return min(at_seconds, track.duration or at_seconds)
 
 
@@ -245,6 +280,8 @@ def add_timed_comment(
     body = body.strip()
     if not body:
         raise ValidationError("Write something first.")
+    if "\x00" in body:  # PostgreSQL stores no NUL character in text
+        raise ValidationError("Comments cannot contain NUL characters.")
     if len(body) > TimedComment.MAX_LENGTH:
         raise ValidationError(f"Comments are at most {TimedComment.MAX_LENGTH} characters.")
     at_seconds = _moment_in_track(track, at_seconds)

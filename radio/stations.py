@@ -47,7 +47,7 @@ def top_genres(*, limit: int = GENRES_SHOWN) -> list[tuple[str, int]]:
 def find_artist(text: str) -> Artist | None:
     """The artist a listener typed in the artist radio box: by address or exact name."""
     text = text.strip()
-    if not text:
+    if not text or "\x00" in text:  # PostgreSQL stores no NUL character: no name has one
         return None
     return Artist.objects.filter(Q(slug__iexact=text) | Q(name__iexact=text)).order_by("pk").first()
 

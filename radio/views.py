@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from analytics.tokens import listener_key
+from analytics.tokens import ip_key, listener_key
 from artists.selectors import access_artist
 from tracks.selectors import access_track, listed_tracks
 
-from . import comments, selectors, services, stations
+from . import comments, limits, selectors, services, stations
 from .models import Feedback, Reason, StationKind
 
 
@@ -28,6 +28,34 @@ def _problem(request, message: str, status: int, *, back: str = ""):
     if _wants_json(request):
         return JsonResponse({"error": message}, status=status)
     return render(request, "radio/problem.html", {"message": message, "back": back}, status=status)
+
+
+def _too_many(request, refusal: limits.TooMany, *, back: str = ""):
+    """429 with the limit's message, and when to try again."""
+    answer = _problem(request, str(refusal), 429, back=back)
+    answer["Retry-After"] = str(refusal.retry_after)
+    return answer
+
+
+def _limited(action: str):
+    """Refuse a listener (or an address) over its limits for `action` with a 429
+    (radio/limits.py): checked first, so that even refused requests count."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method == "POST":
+                try:
+                    limits.take_for_listener(
+                        action, listener_key=listener_key(request), ip_key=ip_key(request)
+                    )
+                except limits.TooMany as refusal:
+                    return _too_many(request, refusal, back=reverse("radio:home"))
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
 
 
 def _json_refusals(view):
@@ -69,11 +97,20 @@ def _station_request(request, data) -> dict:
             raise ValidationError("We found no artist by that name.")
         found["artist"] = access_artist(user=request.user, slug=artist.slug)
     elif kind == StationKind.TRACK:
-        found["track"] = access_track(user=request.user, public_id=data.get("track", "")[:16])
+        found["track"] = _access_track(request, data.get("track", "")[:16])
     return found
 
 
+def _access_track(request, public_id: str):
+    """tracks.selectors.access_track, and a 404 for an id with a NUL character (PostgreSQL
+    refuses one in a query's text: a 500 otherwise)."""
+    if "\x00" in public_id:
+        raise Http404("No such track.")
+    return access_track(user=request.user, public_id=public_id)
+
+
 @require_http_methods(["GET", "POST"])
+@_limited("start")
 @_json_refusals
 def station_start(request):
     """POST starts a station (JSON for the player, else a redirect to its page). GET, used by
@@ -142,6 +179,7 @@ def player_item(request, play) -> dict:
 
 @never_cache
 @require_POST
+@_limited("next")
 @_json_refusals
 def station_next(request, session_id):
     session = selectors.access_session(listener_key=listener_key(request), session_id=session_id)
@@ -179,6 +217,7 @@ def _feedback_message(feedback: Feedback) -> str:
 
 @never_cache
 @require_POST
+@_limited("feedback")
 @_json_refusals
 def play_feedback(request, play_id):
     """Like, dislike (with an optional reason) or skip a radio play handed to this listener."""
@@ -224,7 +263,7 @@ def _comments_answer(request, track, *, status: int = 200, error: str = "", comm
 def track_comments(request, public_id):
     """Post a timed comment on a track the author may see (from the radio panel, tied to the
     radio play). Over the rate limit: 429; a bad moment or body: 400."""
-    track = access_track(user=request.user, public_id=public_id)
+    track = _access_track(request, public_id)
     play = None
     if request.POST.get("play"):
         try:
@@ -244,8 +283,10 @@ def track_comments(request, public_id):
         )
     except ValidationError as error:
         return _comments_answer(request, track, status=400, error=error.messages[0])
-    except comments.TooManyComments as limit:
-        return _comments_answer(request, track, status=429, error=str(limit))
+    except limits.TooMany as refusal:
+        answer = _comments_answer(request, track, status=429, error=str(refusal))
+        answer["Retry-After"] = str(refusal.retry_after)
+        return answer
     status = 201 if _wants_json(request) else 200
     return _comments_answer(request, track, status=status, comment=comment)
 
