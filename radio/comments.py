@@ -13,7 +13,6 @@ from . import limits, selectors, services
 from .limits import Limit
 from .models import RadioPlay, TimedComment
 
-
 # Spam control: counted per author in the cache (Redis on the full stack), fixed windows.
 COMMENT_LIMITS = (
     Limit(5, 60, "You are commenting very fast: wait a minute, then try again."),

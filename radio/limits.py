@@ -9,6 +9,7 @@ place back too (`give_back`), so only comments saved count.
 """
 
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -63,10 +64,8 @@ def take(action: str, counters: Counters) -> list[str]:
 def give_back(keys: list[str]) -> None:
     """Undo `take` for a request that did nothing in the end."""
     for key in keys:
-        try:
+        with suppress(ValueError):  # that window has ended meanwhile: nothing to give back
             cache.decr(key)
-        except ValueError:  # that window has ended meanwhile: nothing to give back
-            pass
 
 
 # --- Stations and feedback --------------------------------------------------------------------
