@@ -90,6 +90,7 @@ def test_comment_text_is_escaped_everywhere(fan_client, track):
         ({"at": "-4", "body": "x"}, "That moment is not in the track."),
         ({"at": "0:10", "body": "   "}, "Write something first."),
         ({"at": "0:10", "body": "y" * 501}, "Comments are at most 500 characters."),
+        ({"at": "0:10", "body": "hi\x00there"}, "Comments cannot contain NUL characters."),
         ({"at": "0:10" * 10_000, "body": "x"}, "Give the moment as minutes:seconds, like 1:23."),
     ],
 )
@@ -137,6 +138,12 @@ def test_tracks_the_author_may_not_see_are_404(fan_client, track, change):
     assert (
         comment_on(fan_client, track, at="0:10", body="hi", HTTP_HX_REQUEST="1").status_code == 404
     )
+    assert not TimedComment.objects.exists()
+
+
+def test_a_track_address_with_a_nul_character_is_404_not_500(fan_client, track):
+    answer = fan_client.post("/radio/track/ab%00cd/comments", {"at": "1", "body": "x"})
+    assert answer.status_code == 404
     assert not TimedComment.objects.exists()
 
 

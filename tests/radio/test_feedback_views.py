@@ -5,6 +5,7 @@ from django.test import Client
 
 from radio import services
 from radio.models import Feedback, ListenerAffinity, RadioSession, StationKind, TrackRadioScore
+from tests.factories import TrackFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -117,6 +118,21 @@ def test_bad_feedback_is_a_400_with_a_message_and_writes_nothing(listener, play,
     assert answer.json()["error"].startswith(message)
     assert not Feedback.objects.exists()
     assert not ListenerAffinity.objects.exists()
+
+
+@pytest.mark.parametrize("moment", ["inf", "1e999", "-inf", "Infinity"])
+def test_an_infinite_moment_is_refused_on_a_track_of_unknown_length(listener, fan, moment):
+    track = TrackFactory(duration=None, renditions=False)
+    play = services.record_radio_play(track=track, listener_key=f"u:{fan.pk}", user=fan)
+
+    answer = feedback(listener, play, kind="skip", at_seconds=moment)
+
+    assert (answer.status_code, answer.json()) == (
+        400,
+        {"error": "That moment is not in the track."},
+    )
+    assert not Feedback.objects.exists()
+    assert TrackRadioScore.objects.get(track=track).skips == 0
 
 
 def test_feedback_on_a_track_not_played_to_this_listener_is_404(listener, play, outsider):

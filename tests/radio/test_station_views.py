@@ -139,6 +139,9 @@ def test_tag_mood_artist_and_track_stations_start_with_their_labels(client, cata
         ({"kind": "mood", "seed": "furious"}, "There is no such mood station."),
         ({"kind": "tag", "seed": "   "}, "Choose a genre, tag or mood for this station."),
         ({"kind": "artist", "artist": "Nobody At All"}, "We found no artist by that name."),
+        # PostgreSQL refuses NUL characters in text: a 500 before, now refused with a message.
+        ({"kind": "tag", "seed": "ambi\x00ent"}, "There is no genre or tag with a NUL character."),
+        ({"kind": "artist", "artist": "mi\x00ra"}, "We found no artist by that name."),
     ],
 )
 def test_bad_station_requests_get_a_clear_400_and_no_session(client, db, fields, message):
@@ -163,6 +166,8 @@ def test_stations_from_music_the_listener_may_not_see_are_404(client, db):
     assert start(client, kind="track", track=private.public_id).status_code == 404
     assert start(client, kind="track", track=taken_down.public_id).status_code == 404
     assert start(client, kind="track", track="x" * 5000).status_code == 404
+    nul = start(client, kind="track", track="ab\x00cd")  # PostgreSQL refuses NUL: was a 500
+    assert (nul.status_code, nul.json()) == (404, {"error": "No such track."})
     refused = start(client, kind="artist", artist=suspended.slug)
     assert (refused.status_code, refused.json()) == (404, {"error": "No such artist."})
     assert not RadioSession.objects.exists()
