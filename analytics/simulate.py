@@ -43,17 +43,19 @@ def simulate_listening(*, tracks: list[Track], days: int = 60, seed: int = 7) ->
                 origin = rng.choice(SITES) if source == Source.EMBED else ""
                 issued = now - timedelta(days=ago, seconds=rng.randint(0, 86_000))
                 heard = (track.duration or 60) * rng.choice([0.05, 0.3, 0.6, 1.0, 1.0])
-                _play(track, issued=issued, heard=heard, listener=key,
-                      source=source, origin=origin, context=context)  # fmt: skip
-    drained = 0
-    while moved := services.drain_beacons():
-        drained += moved
-    return drained
+                send_play(track, issued=issued, heard=heard, listener=key,
+                          source=source, origin=origin, context=context)  # fmt: skip
+    return drain_all()
 
 
-def _play(track, *, issued: datetime, heard: float, listener: str, **claims) -> None:
+def send_play(
+    track, *, issued: datetime, heard: float, listener: str, source: str, origin="", context=""
+) -> None:
+    """Buffer the beacons of one play as the player sends them: a start, a progress halfway
+    and an end (or a pause) after `heard` seconds, stamped from `issued` on. The radio's
+    simulation sends its plays (source radio) through here too."""
     token = {"t": track.pk, "p": track.public_id, "d": track.duration, "l": listener,
-             "s": claims["source"], "o": claims["origin"], "c": claims["context"],
+             "s": source, "o": origin, "c": context,
              "i": int(issued.timestamp()), "n": uuid.uuid4().hex}  # fmt: skip
     end = "end" if heard >= (track.duration or 0) else "pause"
     for seq, (event, position) in enumerate(
@@ -66,3 +68,11 @@ def _play(track, *, issued: datetime, heard: float, listener: str, **claims) -> 
             ip_key=f"demo{seq}{listener}",
             received=datetime.fromtimestamp(token["i"] + position + 0.2, tz=UTC),
         )
+
+
+def drain_all() -> int:
+    """Drain the buffer until it is empty; returns how many beacons were drained."""
+    drained = 0
+    while moved := services.drain_beacons():
+        drained += moved
+    return drained

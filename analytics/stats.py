@@ -275,7 +275,7 @@ def source_sums(
     *, scope: str, scope_ids: list[int], period: Period, source: str
 ) -> dict[int, dict]:
     """Counted plays and seconds heard from one source over the period, per scope id (the
-    radio's figures read their airtime here)."""
+    radio's figures read their hours heard here, so does its fairness bonus)."""
     return {
         row["scope_id"]: row
         for row in PlayRollup.objects.filter(

@@ -104,7 +104,7 @@ class FeedbackAdmin(ReadOnlyAdmin):
 @admin.register(ArtistExposure)
 class ExposureReportAdmin(ReadOnlyAdmin):
     """The exposure report, where the artist exposure list would be: artists in deciles by
-    plays outside the radio against their share of radio airtime."""
+    plays outside the radio against their share of the hours heard on the radio."""
 
     def changelist_view(self, request, extra_context=None):
         if request.method == "POST" and "recompute" in request.POST:

@@ -5,44 +5,41 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import F, Max, Sum
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
 from analytics.models import Grain, PlayRollup, Scope, Source
 from artists.models import Artist
 
-from .models import ArtistExposure, RadioPlay
+from .models import ArtistExposure
 
 WINDOW = timedelta(days=28)
 
 
 def refresh_exposure(*, now=None) -> int:
-    """Rewrite ArtistExposure for the last 28 days: radio airtime (listener-seconds of radio
-    plays) and counted plays from everywhere but the radio. Returns the number of artists."""
+    """Rewrite ArtistExposure for the last 28 days, from analytics' daily rollups in one
+    query: seconds heard on the radio (listener-seconds, source radio: the same figure as the
+    artists' "hours heard") and counted plays from everywhere but the radio. Returns the
+    number of artists."""
     now = now or timezone.now()
     since = now - WINDOW
-    airtime = dict(
-        RadioPlay.objects.filter(started_at__gte=since)
-        .values_list("track__artist_id")
-        .annotate(seconds=Sum(F("track__duration")))
-        .values_list("track__artist_id", "seconds")
-    )
-    organic = dict(
-        PlayRollup.objects.filter(scope=Scope.ARTIST, grain=Grain.DAY, bucket__gte=since)
-        .exclude(source=Source.RADIO)
+    radio = Q(source=Source.RADIO)
+    figures = {
+        artist_id: (heard or 0.0, plays or 0)
+        for artist_id, heard, plays in PlayRollup.objects.filter(
+            scope=Scope.ARTIST, grain=Grain.DAY, bucket__gte=since
+        )
         .values_list("scope_id")
-        .annotate(plays=Sum("plays"))
-        .values_list("scope_id", "plays")
-    )
+        .annotate(heard=Sum("heard_seconds", filter=radio), plays=Sum("plays", filter=~radio))
+        .values_list("scope_id", "heard", "plays")
+    }
     rows = [
         ArtistExposure(
             artist_id=artist_id,
-            airtime_seconds=airtime.get(artist_id) or 0.0,
-            organic_plays=organic.get(artist_id) or 0,
+            heard_seconds=figures[artist_id][0],
+            organic_plays=figures[artist_id][1],
         )
-        for artist_id in Artist.objects.filter(pk__in=airtime.keys() | organic.keys()).values_list(
-            "pk", flat=True
-        )
+        for artist_id in Artist.objects.filter(pk__in=figures.keys()).values_list("pk", flat=True)
     ]
     with transaction.atomic():
         ArtistExposure.objects.all().delete()
@@ -62,30 +59,31 @@ class DecileRow:
     fewest: int  # organic plays of its quietest artist
     most: int  # … and of its busiest
     organic_plays: int
-    airtime_seconds: float
+    heard_seconds: float  # listener-seconds heard on the radio
     organic_share: float  # percent of all organic plays, one decimal
-    airtime_share: float  # percent of all radio airtime, one decimal
+    heard_share: float  # percent of all seconds heard on the radio, one decimal
 
     @property
-    def airtime_hours(self) -> float:
-        return self.airtime_seconds / 3600
+    def hours_heard(self) -> float:
+        return self.heard_seconds / 3600
 
 
 def exposure_report() -> list[DecileRow]:
     """Artists in deciles by counted plays outside the radio, with each decile's share of
-    those plays and of radio airtime: the 28-day figures refresh_exposure keeps (hourly), so
-    the report shows what the picker sees.
+    those plays and of the hours heard on the radio: the 28-day figures refresh_exposure
+    keeps (hourly), so the report shows what the picker sees.
 
-    Artists counted: everyone with a track the radio may play, or with plays or airtime in
-    the window. Deciles are as equal as can be, the first ones one artist larger when the
-    count does not divide by ten (SQL's NTILE); ties in plays are split by artist id.
+    Artists counted: everyone with a track the radio may play, or with plays or time heard
+    on the radio in the window. Deciles are as equal as can be, the first ones one artist
+    larger when the count does not divide by ten (SQL's NTILE); ties in plays are split by
+    artist id.
     """
     from .picking import radio_tracks  # the picker reads this module's figures
 
     figures = {
         pk: (plays, seconds)
         for pk, plays, seconds in ArtistExposure.objects.values_list(
-            "artist_id", "organic_plays", "airtime_seconds"
+            "artist_id", "organic_plays", "heard_seconds"
         )
     }
     eligible = set(radio_tracks().order_by().values_list("artist_id", flat=True).distinct())
@@ -94,7 +92,7 @@ def exposure_report() -> list[DecileRow]:
         for pk in eligible | figures.keys()
     )
     total_plays = sum(plays for plays, _, _ in ranked)
-    total_airtime = sum(seconds for _, _, seconds in ranked)
+    total_heard = sum(seconds for _, _, seconds in ranked)
     size, larger = divmod(len(ranked), DECILES)
     rows, start = [], 0
     for decile in range(1, DECILES + 1):
@@ -111,9 +109,9 @@ def exposure_report() -> list[DecileRow]:
                 fewest=members[0][0],
                 most=members[-1][0],
                 organic_plays=plays,
-                airtime_seconds=seconds,
+                heard_seconds=seconds,
                 organic_share=round(100 * plays / total_plays, 1) if total_plays else 0.0,
-                airtime_share=round(100 * seconds / total_airtime, 1) if total_airtime else 0.0,
+                heard_share=round(100 * seconds / total_heard, 1) if total_heard else 0.0,
             )
         )
     return rows

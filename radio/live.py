@@ -24,11 +24,12 @@ from datetime import datetime, timedelta
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from artists.models import Artist
 from backstage.pagecache import GENERATION_KEY
 
 from . import picking
@@ -54,7 +55,7 @@ NOTHING_YET = (
 )
 PAUSED = (
     "Backstage Radio is taking a breath: every artist with music in radio has been on air "
-    "within the hour. Back in a few minutes."
+    "within the hour. Back at {back}."
 )
 
 VERSION_KEY = "radio:live:version"
@@ -206,12 +207,16 @@ def on_air(*, now: datetime) -> dict:
         valid_until = _ms(upcoming[0].starts_at)
     else:
         valid_until = _ms(now) + int(EMPTY_RETRY * 1000)
-    message = ""
-    if current is None:
-        message = PAUSED if picking.radio_tracks().exists() else NOTHING_YET
+    message, back = "", None
+    if current is None and picking.radio_tracks().exists():
+        back = upcoming[0].starts_at if upcoming else back_on_air(now=now)
+        message = PAUSED.format(back=f"{back:%H:%M} UTC" if back else "any moment")
+    elif current is None:
+        message = NOTHING_YET
     return {
         "on_air": current is not None,
         "message": message,
+        "back_at": _ms(back) if back else None,
         "current": _slot_json(current) if current else None,
         "up_next": [_slot_json(s) for s in upcoming],
         "just_played": [_slot_json(s) for s in played],
@@ -219,8 +224,26 @@ def on_air(*, now: datetime) -> dict:
     }
 
 
-def now_playing(*, listener_key: str, now: datetime | None = None) -> bytes:
-    """The JSON body of GET /radio/live/now, and this listener counted as listening.
+def back_on_air(*, now: datetime) -> datetime | None:
+    """When a paused station plays again under the hour rule: an hour after the latest slot
+    of the artist with music in radio who has waited longest (one query). None if one of them
+    may play already, or was never on air (the next rebuild schedules them)."""
+    last_slot = LiveSlot.objects.filter(artist_id=OuterRef("pk")).order_by("-starts_at")
+    latest = (
+        Artist.objects.filter(pk__in=picking.radio_tracks().order_by().values("artist_id"))
+        .annotate(last=Subquery(last_slot.values("starts_at")[:1]))
+        .order_by(F("last").asc(nulls_first=True))
+        .values_list("last", flat=True)
+        .first()
+    )
+    if latest is None or latest + ARTIST_GAP <= now:
+        return None
+    return latest + ARTIST_GAP
+
+
+def now_playing(*, listener_key: str | None, now: datetime | None = None) -> bytes:
+    """The JSON body of GET /radio/live/now, and this listener counted as listening (a tuned-in
+    listener's poll; None for a page open without listening).
 
     The body is cached until the current slot ends or the schedule or catalogue changes; then
     one request rebuilds it. On Redis a web process speaks to Redis at most every SHARE_EVERY
@@ -232,7 +255,8 @@ def now_playing(*, listener_key: str, now: datetime | None = None) -> bytes:
         stamp, cached, listening = _local_round_trip(listener_key, now=now)
         body, _ = _still_valid(cached, stamp=stamp, now=now) or _rebuild(None, stamp, now=now)
     else:
-        shared.heard[listener_key] = now.timestamp()
+        if listener_key is not None:
+            shared.heard[listener_key] = now.timestamp()
         if shared.fresh(now):
             body, listening = shared.body, shared.listening
         else:
@@ -358,20 +382,21 @@ return found
 """
 
 
-def _local_round_trip(listener_key: str, *, now: datetime) -> tuple[str, str, int]:
+def _local_round_trip(listener_key: str | None, *, now: datetime) -> tuple[str, str, int]:
     """The same through a local-memory cache (one process: tests and the embedded default);
     the audience is a dict."""
     found = cache.get_many([VERSION_KEY, GENERATION_KEY, BODY_KEY, PRESENCE_KEY])
     seen = now.timestamp()
     audience = {k: t for k, t in found.get(PRESENCE_KEY, {}).items() if t > seen - ACTIVE_WINDOW}
-    audience[listener_key] = seen
-    cache.set(PRESENCE_KEY, audience, ACTIVE_WINDOW)
+    if listener_key is not None:
+        audience[listener_key] = seen
+        cache.set(PRESENCE_KEY, audience, ACTIVE_WINDOW)
     listening = sum(t > seen - LISTENER_WINDOW for t in audience.values())
     return _stamp(found.get(VERSION_KEY), found.get(GENERATION_KEY)), found.get(BODY_KEY), listening
 
 
 def listeners(*, within: int = LISTENER_WINDOW) -> int:
-    """How many listeners asked what is on air within the last `within` seconds."""
+    """How many tuned-in listeners asked what is on air within the last `within` seconds."""
     since = time.time() - within
     shared = _redis()
     if shared is not None:

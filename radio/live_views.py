@@ -21,8 +21,10 @@ def live_now(request):
     """What is on air, for every listener alike, plus the server's clock and the audience.
 
     The busiest radio URL (every listener, every 30 s): routed before the long includes
-    (backstage/urls.py), and its no-store header set directly rather than by never_cache."""
-    body = live.now_playing(listener_key=listener_key(request))
+    (backstage/urls.py), and its no-store header set directly rather than by never_cache.
+    Only polls flagged `listening=1` (sent by the page while tuned in) count as a listener."""
+    tuned_in = request.GET.get("listening") == "1"
+    body = live.now_playing(listener_key=listener_key(request) if tuned_in else None)
     response = HttpResponse(body, content_type="application/json")
     response["Cache-Control"] = "no-store"
     return response

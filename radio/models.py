@@ -182,19 +182,20 @@ class TrackRadioScore(models.Model):
 class ArtistExposure(models.Model):
     """How much an artist has been heard lately, on the radio and elsewhere (28 days).
 
-    Refreshed by Celery beat from RadioPlay and analytics' rollups; the picker gives a bonus
-    to artists with little airtime and few organic plays.
+    Refreshed by Celery beat from analytics' rollups; the picker gives a bonus to artists
+    little heard on the radio and with few organic plays.
     """
 
     artist = models.OneToOneField(
         Artist, primary_key=True, on_delete=models.CASCADE, related_name="radio_exposure"
     )
-    airtime_seconds = models.FloatField(default=0)
+    # Listener-seconds heard on the radio (analytics, source radio): the artists' "hours heard".
+    heard_seconds = models.FloatField(default=0)
     organic_plays = models.IntegerField(default=0)
     refreshed_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
-        return f"{self.artist_id}: {self.airtime_seconds:.0f} s on air"
+        return f"{self.artist_id}: {self.heard_seconds:.0f} s heard on the radio"
 
 
 class ListenerAffinity(models.Model):

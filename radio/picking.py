@@ -12,7 +12,7 @@ Two steps, so that a pick never scores the whole catalogue:
        score = mean(likes vs dislikes and skips, prior 1:1)    0 … 1
              + EXPLORE × sqrt(ln(all radio plays) / (plays of the track + 1))   (UCB)
              + prior × 5 / (5 + plays of the track)            0 … 0.6, fading with evidence
-             + EXPOSURE / (1 + artist's radio airtime in hours, 28 days)
+             + EXPOSURE / (1 + hours heard of the artist on the radio, 28 days)
              + this listener's affinity for the artist and the genre
              + JITTER × a pseudo-random number from the caller's seed
 
@@ -253,8 +253,8 @@ def scored_pool(
             dislikes=count("dislikes"),
             skips=count("skips"),
             plays=count("plays"),
-            airtime=Coalesce(
-                F("artist__radio_exposure__airtime_seconds"),
+            heard=Coalesce(
+                F("artist__radio_exposure__heard_seconds"),
                 Value(0.0),
                 output_field=FloatField(),
             ),
@@ -263,7 +263,7 @@ def scored_pool(
             mean=Cast(F("likes") + 1, FloatField())
             / Cast(F("likes") + F("dislikes") + F("skips") + 2, FloatField()),
             explore=Sqrt(ln_all / Cast(F("plays") + 1, FloatField())),
-            exposure=Value(1.0) / (Value(1.0) + F("airtime") / Value(3600.0)),
+            exposure=Value(1.0) / (Value(1.0) + F("heard") / Value(3600.0)),
         )
     )
     affinity = Value(0.0)
@@ -315,7 +315,7 @@ ORDER BY
     )
     + COALESCE(
         (
-            SELECT %(exposure)s / (1 + e.airtime_seconds / 3600)
+            SELECT %(exposure)s / (1 + e.heard_seconds / 3600)
             FROM radio_artistexposure e WHERE e.artist_id = p.artist_id
         ),
         %(exposure)s

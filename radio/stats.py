@@ -126,7 +126,7 @@ def _tracks_of(subject: stats.Subject) -> dict[int, Track]:
 
 
 def radio_figures(*, subject: stats.Subject, period: stats.Period) -> RadioFigures:
-    """Radio plays, listeners, airtime, likes / dislikes / skips with reasons, where people
+    """Radio plays, listeners, hours heard, likes / dislikes / skips with reasons, where people
     skip, and the newest timed comments of the subject's tracks in the period."""
     tracks = _tracks_of(subject)
     ids = list(tracks)

@@ -7,7 +7,7 @@ from django.test import Client
 from analytics.models import PlayEvent
 from artists.models import Artist, Follow
 from playlists.models import Playlist, PlaylistItem
-from radio.models import Feedback, RadioPlay, TimedComment
+from radio.models import ArtistExposure, Feedback, RadioPlay, TimedComment
 from tracks.models import Track
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -47,6 +47,12 @@ def test_seed_demo_builds_a_listenable_catalogue_with_libraries_and_is_idempoten
     assert Feedback.objects.filter(kind="dislike").exclude(reason="").exists()
     assert Feedback.objects.filter(kind="skip", at_seconds__isnull=False).exists()
     assert radio[2] > 0
+    # … heard through the player's beacons: radio plays count, and the artist's hours heard
+    # are the figure the exposure report and the fairness bonus read.
+    on_radio = board.radio.totals
+    assert on_radio.handed > 0 and on_radio.plays > 0
+    mira_heard = ArtistExposure.objects.get(artist=mira).heard_seconds
+    assert on_radio.heard_seconds == pytest.approx(mira_heard) and mira_heard > 0
 
     call_command("seed_demo", seconds=5, stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert (

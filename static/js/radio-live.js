@@ -39,12 +39,17 @@
       return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
     };
     const at = (ms) => new Date(ms - state.skew).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    // Off air: the server says when it is back in UTC; show it in the listener's own time.
+    const offAir = (body) => (body.back_at ? body.message.replace(/\d\d:\d\d UTC/, at(body.back_at)) : body.message);
+    // Only a listener tuned in and playing (or tuning in) counts in "listening now".
+    const listening = () => state.inFlight || (state.live && !player().audio.paused);
 
     // --- The server's clock and schedule ---------------------------------------------------
 
     async function fetchNow() {
       const t0 = performance.now();
-      const response = await fetch(state.urls.now, { cache: "no-store", credentials: "same-origin", headers: { Accept: "application/json" } });
+      const url = listening() ? `${state.urls.now}?listening=1` : state.urls.now;
+      const response = await fetch(url, { cache: "no-store", credentials: "same-origin", headers: { Accept: "application/json" } });
       if (!response.ok) throw new Error("Backstage Radio cannot be reached right now.");
       const body = await response.json();
       const t1 = performance.now();
@@ -89,7 +94,7 @@
         body = await fetchNow();
         current = body.current;
       }
-      if (!current) throw new Error(body.message || "Nothing is on air right now.");
+      if (!current) throw new Error(offAir(body) || "Nothing is on air right now.");
       const item = await tune(current.slot);
       state.tuned = item.slot;
       state.nudges = 0;
@@ -192,7 +197,7 @@
       if (!current) {
         const empty = document.createElement("p");
         empty.className = "empty";
-        empty.textContent = body.message;
+        empty.textContent = offAir(body);
         box.replaceChildren(empty);
       } else if (box.dataset.slot !== String(current.slot)) {
         const wrap = document.createElement("div");
@@ -224,7 +229,7 @@
       const n = body.listeners;
       // Live regions: change their text only when it changes, or it is read out at every poll.
       setText($("listeners"), `${n} ${n === 1 ? "person" : "people"} listening now`);
-      setText($("status"), current ? "" : body.message);
+      setText($("status"), current ? "" : offAir(body));
       root.querySelector('[data-action="tune"]').disabled = !current;
       progress();
     }

@@ -122,7 +122,7 @@ def _generate_sql() -> list[str]:
         FROM radio_feedback f JOIN tracks_track t ON t.id = f.track_id
         GROUP BY f.listener_key, lower(t.genre)""",
         # Organic plays: log-uniform from 0 to ~8,000 in 28 days.
-        """INSERT INTO radio_artistexposure (artist_id, airtime_seconds, organic_plays,
+        """INSERT INTO radio_artistexposure (artist_id, heard_seconds, organic_plays,
             refreshed_at)
         SELECT a.id, coalesce(air.seconds, 0), floor(exp(random() * 9)) - 1, now()
         FROM artists_artist a

@@ -7,7 +7,7 @@ import pytest
 from radio import live
 from radio.models import LiveSlot
 from tests.e2e.axe import serious_violations
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, sign_in
 from tests.e2e.seed import upload_track
 from tests.factories import ArtistFactory, UserFactory
 from tracks.services import take_down_track
@@ -42,7 +42,9 @@ def tune_in(page) -> None:
     )
 
 
-def test_two_listeners_tuning_in_seconds_apart_hear_the_same_moment(on_air, page, listener):
+def test_two_listeners_tuning_in_seconds_apart_hear_the_same_moment(
+    on_air, page, listener, live_server
+):
     tune_in(page)
     time.sleep(2.5)
     tune_in(listener)
@@ -65,6 +67,13 @@ def test_two_listeners_tuning_in_seconds_apart_hear_the_same_moment(on_air, page
     assert page.locator('#player [data-action="prev"]').is_disabled()
     listener.reload()
     listener.wait_for_selector("text=2 people listening now")
+    # Someone who only opens the page is not listening: still two.
+    visitor = page.context.browser.new_context(base_url=live_server.url)
+    looking = visitor.new_page()
+    sign_in(looking, live_server, UserFactory())
+    looking.goto("/radio/live/")
+    looking.wait_for_selector("text=2 people listening now")
+    visitor.close()
 
 
 def test_at_the_end_of_a_track_the_player_joins_the_next_slot(db, listener):

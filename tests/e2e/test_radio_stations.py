@@ -197,3 +197,68 @@ def test_an_anonymous_visitor_starts_artist_radio_from_a_cached_artist_page(
     expect(panel.get_by_role("button", name="Comment", exact=True)).to_be_hidden()
     panel.get_by_role("button", name="Like", exact=True).click()
     expect(panel.get_by_role("status")).to_contain_text(f"Liked “{stations_catalogue[1].title}”")
+
+
+def test_the_artist_sees_radio_comments_and_feedback_in_their_stats(page, live_server):
+    """From the radio to the artist: a fan comments from the radio panel while the radio plays
+    the track, and likes it; another listener dislikes it, saying why; the artist then reads
+    all three in the radio section of /studio/stats/."""
+    artist = ArtistFactory(name="Harbour Lights", slug="harbour-lights")
+    upload_track(artist=artist, seconds=12, title="Rope")  # the only track: Discovery plays it
+    fan = UserFactory(username="june", email="june@example.com", display_name="June Wren")
+    sign_in(page, live_server, fan)
+    page.goto("/radio/")
+    page.get_by_role("button", name="Start Discovery").click()
+    panel = page.get_by_role("region", name="Radio feedback")
+    assert playing_title(page) == "Rope"
+
+    panel.get_by_role("button", name="Comment", exact=True).click()
+    panel.get_by_label("At", exact=True).fill("0:04")
+    panel.get_by_label("Comment", exact=True).fill("The <b>bridge</b> here!")
+    panel.get_by_role("button", name="Post").click()
+    expect(panel.get_by_role("status")).to_have_text(
+        "Comment posted at 0:04: it shows on the track's page."
+    )
+    assert not page.evaluate("document.getElementById('player-audio').paused")  # still playing
+    panel.get_by_role("button", name="Like", exact=True).click()
+    expect(panel.get_by_role("status")).to_contain_text("Liked “Rope”")
+
+    # Another listener, not signed in, on their own Discovery station.
+    other = page.context.browser.new_context(base_url=live_server.url)
+    tab = other.new_page()
+    tab.goto("/radio/")
+    tab.get_by_role("button", name="Start Discovery").click()
+    their_panel = tab.get_by_role("region", name="Radio feedback")
+    assert playing_title(tab) == "Rope"
+    their_panel.get_by_role("button", name="Dislike", exact=True).click()
+    their_panel.get_by_role("group", name="What did not work for you? (optional)").get_by_role(
+        "button", name="Vocals"
+    ).click()
+    expect(their_panel.get_by_role("status")).to_contain_text("Disliked “Rope”")
+    other.close()
+
+    # The artist signs in and reads it all in the radio part of their stats.
+    studio = page.context.browser.new_context(base_url=live_server.url)
+    desk = studio.new_page()
+    sign_in(desk, live_server, artist.user)
+    desk.goto("/studio/stats/")
+    radio = desk.locator("section.radio-stats")
+    expect(radio.get_by_role("heading", name="On the radio", exact=True)).to_be_visible()
+    overview = radio.get_by_role("list", name="Radio overview")
+
+    def total(label):
+        name = desk.locator(".total-label").get_by_text(label, exact=True)
+        return overview.locator(".total").filter(has=name).locator(".total-value")
+
+    expect(total("Radio plays")).to_have_text("2")
+    expect(total("Likes")).to_have_text("50 %")
+    expect(total("Dislikes")).to_have_text("50 %")
+    expect(radio.locator(".bars li")).to_have_text(["Vocals 1 · 100 %"])
+    comment = radio.get_by_role("list", name="Timed comments").get_by_role("listitem")
+    expect(comment).to_have_count(1)
+    expect(comment).to_contain_text("June Wren")  # comments are public, with their author
+    expect(comment.locator("p")).to_have_text("The <b>bridge</b> here!")
+    expect(comment.get_by_role("link", name="Rope at 0:04")).to_be_visible()
+    assert serious_violations(desk) == []
+    screenshot(desk, "radio-stats-from-the-radio")
+    studio.close()

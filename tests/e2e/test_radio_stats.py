@@ -4,6 +4,7 @@ readable on desktop and phone, no serious axe-core issue."""
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from radio import services
@@ -75,18 +76,24 @@ def test_how_the_radio_picks_reads_well(page, phone):
 
 
 def test_staff_read_the_exposure_report(page, live_server):
+    from analytics.models import Grain, PlayRollup, Scope, Source
     from radio import exposure
     from tests.factories import UserFactory as Users
 
     quiet, busy = ArtistFactory(name="Quiet"), ArtistFactory(name="Busy")
+    today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
     for artist, plays in ((quiet, 1), (busy, 4)):
         track = TrackFactory(artist=artist, duration=180.0, renditions=False)
         for n in range(plays):
             services.record_radio_play(track=track, listener_key=f"a:{n}", user=None)
+        PlayRollup.objects.create(  # … each heard to the end, as the player reported
+            scope=Scope.ARTIST, scope_id=artist.pk, grain=Grain.DAY, bucket=today,
+            source=Source.RADIO, plays=plays, heard_seconds=180.0 * plays,
+        )  # fmt: skip
     exposure.refresh_exposure()
     sign_in(page, live_server, Users(is_staff=True, is_superuser=True))
     page.goto("/admin/")
     page.get_by_role("link", name="Artist exposures").click()
     expect(page.get_by_role("heading", name="Exposure report")).to_be_visible()
-    expect(page.get_by_role("img", name="0.0 % of plays, 20.0 % of airtime")).to_be_visible()
+    expect(page.get_by_role("img", name="0.0 % of plays, 20.0 % of hours heard")).to_be_visible()
     screenshot(page, "radio-exposure-report")

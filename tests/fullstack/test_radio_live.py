@@ -75,7 +75,9 @@ class Listener:
     def on_air(self) -> dict:
         """What is on air, and where in it this device believes the shared moment is."""
         t0 = time.perf_counter()
-        body = self.http.get(self.web.url("/radio/live/now"), timeout=10).json()
+        # As a tuned-in player polls: flagged, so the listener counts as listening now.
+        url = self.web.url("/radio/live/now?listening=1")
+        body = self.http.get(url, timeout=10).json()
         rtt = time.perf_counter() - t0
         local = self.local_clock()
         skew = body["server_time"] / 1000 + rtt / 2 - local

@@ -1,15 +1,18 @@
 """The radio in the admin: timed comment moderation, read-only feedback, the exposure report."""
 
+import time
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from analytics import services as analytics
 from analytics.models import Grain, PlayRollup, Scope, Source
 from radio import exposure, services
 from radio.models import Feedback, TimedComment
 from radio.selectors import visible_comments
+from tests.analytics.plays import listen
 from tests.factories import ArtistFactory, TrackFactory
 from tracks.models import Visibility
 
@@ -123,21 +126,25 @@ def test_people_who_are_not_staff_are_sent_to_the_admin_login(client, artist, fa
 @pytest.fixture
 def twelve_artists(db):
     """Twelve artists with one radio track of 100 s each; artist i has 10 × i counted plays
-    outside the radio; the radio played artist 0 three times, artists 1 and 11 once."""
+    outside the radio; listeners heard artist 0 for 300 s on the radio, artists 1 and 11 for
+    100 s each. Radio plays handed out but not heard (artist 5's) add nothing."""
     today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
     artists = [ArtistFactory() for _ in range(12)]
     tracks = [TrackFactory(artist=a, duration=100.0, renditions=False) for a in artists]
     for n, artist in enumerate(artists):
-        for source, plays in ((Source.TRACK, 6 * n), (Source.PLAYLIST, 4 * n), (Source.RADIO, 50)):
+        radio_heard = {0: 300.0, 1: 100.0, 11: 100.0}.get(n, 0.0)
+        for source, plays, heard in ((Source.TRACK, 6 * n, 70.0), (Source.PLAYLIST, 4 * n, 70.0),
+                                     (Source.RADIO, 50, radio_heard)):  # fmt: skip
             PlayRollup.objects.create(scope=Scope.ARTIST, scope_id=artist.pk, grain=Grain.DAY,
-                                      bucket=today, source=source, plays=plays)  # fmt: skip
+                                      bucket=today, source=source, plays=plays,
+                                      heard_seconds=heard)  # fmt: skip
         # Too old to count: outside the 28 days.
         PlayRollup.objects.create(scope=Scope.ARTIST, scope_id=artist.pk, grain=Grain.DAY,
                                   bucket=today - timedelta(days=40), source=Source.TRACK,
                                   plays=1000)  # fmt: skip
-    for n in (0, 0, 0, 1, 11):
+    for n in (5, 5, 5):
         services.record_radio_play(track=tracks[n], listener_key=f"a:{n}", user=None)
-    # Not counted: no track the radio may play, no plays, no airtime.
+    # Not counted: no track the radio may play, no plays, nothing heard.
     TrackFactory(visibility=Visibility.PRIVATE)
     exposure.refresh_exposure()
     return artists
@@ -147,9 +154,9 @@ def test_the_exposure_report_in_exact_numbers(twelve_artists):
     rows = exposure.exposure_report()
 
     # 12 artists: deciles 1 and 2 hold two each. Plays outside the radio: 660 in all;
-    # airtime: 500 s (artist 0: 300 s, artists 1 and 11: 100 s each).
+    # heard on the radio: 500 s (artist 0: 300 s, artists 1 and 11: 100 s each).
     assert [(r.decile, r.artists, r.fewest, r.most, r.organic_plays, r.organic_share,
-             r.airtime_seconds, r.airtime_share) for r in rows] == [
+             r.heard_seconds, r.heard_share) for r in rows] == [
         (1, 2, 0, 10, 10, 1.5, 400.0, 80.0),
         (2, 2, 20, 30, 50, 7.6, 0.0, 0.0),
         (3, 1, 40, 40, 40, 6.1, 0.0, 0.0),
@@ -179,18 +186,22 @@ def test_the_exposure_report_page(staff_client, twelve_artists):
     assert response.status_code == 200
     assert "Exposure report" in response.text
     assert len(response.context["rows"]) == 10 and response.context["artists"] == 12
-    assert 'aria-label="1.5 % of plays, 80.0 % of airtime"' in response.text
+    assert 'aria-label="1.5 % of plays, 80.0 % of hours heard"' in response.text
     assert reverse("admin:radio_artistexposure_changelist") in staff_client.get("/admin/").text
 
 
-def test_staff_can_recompute_the_report_at_once(staff_client, track):
+def test_staff_can_recompute_the_report_at_once(staff_client, track, settings):
+    settings.REDIS_URL = ""  # beacons buffered in the database, drained here
     services.record_radio_play(track=track, listener_key="a:1", user=None)
-    assert staff_client.get(REPORT).context["rows"][0].airtime_seconds == 0.0
+    listen(track, seconds=45, listener="a:1", source="radio", issued=int(time.time()) - 3600)
+    analytics.drain_beacons()
+    assert staff_client.get(REPORT).context["rows"][0].heard_seconds == 0.0
 
     response = staff_client.post(REPORT, {"recompute": "1"}, follow=True)
 
+    # What listeners heard of the 200 s track, not its length.
     assert "Recomputed for 1 artist." in response.text
-    assert response.context["rows"][0].airtime_seconds == 200.0
+    assert response.context["rows"][0].heard_seconds == 45.0
 
 
 def test_the_exposure_report_with_nothing_yet(staff_client):

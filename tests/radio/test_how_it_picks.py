@@ -27,7 +27,11 @@ def test_it_is_public_and_explains_the_real_numbers(client, django_assert_num_qu
     assert "(weight 0.3)" in page and "up to 0.4" in page
     assert "the same artist twice within 60 minutes" in page
     assert "between −4 and +4" in page and "at most 1.6" in page
-    assert "Airtime is recounted every 60 minutes" in page
+    assert "Hours heard are recounted every 60 minutes" in page
+    # Artists' stats show commenters' names: the page says comments are public, with them.
+    assert "never who left them" not in page
+    assert "Timed comments are different: they are public" in page
+    assert "with their author's name" in page
     for step, artist, genre in (("A like", "+1.0", "+0.5"), ("A skip", "-0.5", "-0.25"),
                                 ("“not my genre”", "-1.0", "-1.5")):  # fmt: skip
         row = page[page.index(step) :]

@@ -123,7 +123,7 @@ def test_nobody_listening_means_the_beat_schedules_nothing(station, client, any_
     assert tasks.tick_live() is False
     assert LiveSlot.objects.count() == 0
 
-    client.get("/radio/live/now")  # a listener: the first request schedules
+    client.get("/radio/live/now?listening=1")  # a listener: the first request schedules
     LiveSlot.objects.all().delete()
     assert tasks.tick_live() is True
     assert LiveSlot.objects.count() == 8
@@ -184,6 +184,30 @@ def test_a_catalogue_too_small_for_an_hour_pauses_the_station_and_says_why(db, c
     assert [s["slot"] for s in body["just_played"]] == list(
         LiveSlot.objects.order_by("-starts_at").values_list("pk", flat=True)
     )
+
+
+def test_a_paused_station_says_when_it_is_back_by_the_hour_rule(db, now):
+    """Three artists with 75 s tracks: on air 3 minutes 45 s an hour. Off air, the station
+    says when the first of them may play again: an hour after that artist's slot began."""
+    for artist in ArtistFactory.create_batch(3):
+        TrackFactory.create_batch(3, artist=artist, duration=75.0, renditions=False)
+    live.ensure_schedule(now=now)
+    first = LiveSlot.objects.order_by("starts_at").first()
+    later = now + timedelta(minutes=30)
+
+    live.ensure_schedule(now=later)
+    state = live.on_air(now=later)
+
+    back = first.starts_at + timedelta(hours=1)
+    assert LiveSlot.objects.count() == 3 and state["on_air"] is False
+    assert state["message"] == (
+        "Backstage Radio is taking a breath: every artist with music in radio has been on air "
+        f"within the hour. Back at {back:%H:%M} UTC."
+    )
+    assert state["back_at"] == int(back.timestamp() * 1000)
+    # … and it is: at that moment the first artist plays again, the hour rule kept.
+    live.ensure_schedule(now=back)
+    assert live.on_air(now=back)["current"]["artist"] == first.artist.name
 
 
 def test_a_deleted_track_leaves_no_hole_in_the_schedule(station, now, rng):
@@ -257,11 +281,11 @@ def test_two_processes_extending_at_once_never_overlap(station, now):
 
 def test_now_playing_says_what_plays_what_comes_and_who_listens(station, client, any_cache):
     before = time.time() * 1000
-    body = client.get("/radio/live/now").json()
+    body = client.get("/radio/live/now?listening=1").json()
 
     assert set(body) == {
-        "on_air", "message", "current", "up_next", "just_played", "valid_until", "server_time",
-        "listeners",
+        "on_air", "message", "back_at", "current", "up_next", "just_played", "valid_until",
+        "server_time", "listeners",
     }  # fmt: skip
     current = body["current"]
     slot = LiveSlot.objects.select_related("track", "artist").get(pk=current["slot"])
@@ -285,13 +309,24 @@ def test_now_playing_says_what_plays_what_comes_and_who_listens(station, client,
 
 
 def test_listeners_are_counted_once_each(station, client, fan, outsider, any_cache):
-    client.get("/radio/live/now")
-    client.get("/radio/live/now")
+    client.get("/radio/live/now?listening=1")
+    client.get("/radio/live/now?listening=1")
     client.force_login(fan)
-    client.get("/radio/live/now")
+    client.get("/radio/live/now?listening=1")
     client.force_login(outsider)
 
-    assert client.get("/radio/live/now").json()["listeners"] == 3
+    assert client.get("/radio/live/now?listening=1").json()["listeners"] == 3
+
+
+def test_only_tuned_in_listeners_count_as_listening_now(station, client, outsider, any_cache):
+    """The page polls /now while it is open; only polls flagged by a tuned-in player count."""
+    for _ in range(3):
+        assert client.get("/radio/live/now").json()["listeners"] == 0  # the page, open
+    client.force_login(outsider)
+    client.get("/radio/live/now?listening=0")
+
+    assert client.get("/radio/live/now?listening=1").json()["listeners"] == 1
+    assert live.listeners() == 1
 
 
 def test_a_listener_silent_for_a_minute_is_no_longer_counted(station, now, any_cache):
@@ -315,13 +350,15 @@ def test_a_web_process_speaks_to_redis_at_most_once_a_second(
         live._Shared, "round_trip", lambda self, **kw: trips.append(1) or round_trip(self, **kw)
     )
     monkeypatch.setattr(live, "SHARE_EVERY", 60)
-    first = client.get("/radio/live/now").json()
+    first = client.get("/radio/live/now?listening=1").json()
     for user in UserFactory.create_batch(2):
         client.force_login(user)
-        assert client.get("/radio/live/now").json()["listeners"] == 1  # as read a moment ago
+        assert (
+            client.get("/radio/live/now?listening=1").json()["listeners"] == 1
+        )  # as read a moment ago
 
     monkeypatch.setattr(live, "SHARE_EVERY", 0)  # the second has passed
-    last = client.get("/radio/live/now").json()
+    last = client.get("/radio/live/now?listening=1").json()
 
     assert len(trips) == 2
     assert last["listeners"] == 3  # the listeners heard meanwhile went with the next trip

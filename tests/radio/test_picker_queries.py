@@ -47,14 +47,14 @@ def test_next_track_runs_a_constant_number_of_queries(catalogue, rng):
 
 
 def test_the_pick_is_the_top_of_scored_pool(catalogue, rng):
-    """Every term of the score in play: feedback on some tracks, affinities, airtime, tracks
+    """Every term of the score in play: feedback on some tracks, affinities, hours heard, tracks
     that left the radio since the pool was built, a suspended artist, exclusions."""
     picking.ensure_pool("discovery")
     session = RadioSession.objects.create(listener_key="a:same", kind=StationKind.DISCOVERY)
     for kind in ("like", "dislike", "skip", "like"):
         play = services.next_track(session=session, rng=rng)
         services.record_feedback(play=play, kind=kind, reason="genre" if kind == "dislike" else "")
-    ArtistExposure.objects.create(artist=catalogue[3].artist, airtime_seconds=5400)
+    ArtistExposure.objects.create(artist=catalogue[3].artist, heard_seconds=5400)
     TrackRadioScore.objects.filter(track__in=catalogue[9:12]).delete()  # as in older pools
     catalogue[4].visibility = Visibility.PRIVATE
     catalogue[4].save()

@@ -14,8 +14,8 @@ from django.utils import timezone
 from analytics import services as analytics
 from analytics import stats
 from artists.models import Artist
-from radio import services
-from radio.models import RadioPlay, RadioSession, StationKind
+from radio import exposure, picking, services
+from radio.models import ArtistExposure, RadioPlay, RadioSession, StationKind
 from radio.stats import radio_figures
 from tests.analytics.plays import listen
 from tests.factories import ArtistFactory, ReleaseFactory, TrackFactory, UserFactory
@@ -101,6 +101,27 @@ def test_an_artists_radio_figures_in_exact_numbers(artist, on_air, django_assert
         ("5–10 %", 1, 50),
         ("95–100 %", 1, 50),
     ]
+
+
+def test_hours_heard_is_one_figure_for_the_card_the_report_and_the_fairness_bonus(
+    artist_client, artist, rope, tide, on_air
+):
+    """The radio handed out 4 × 200 s + 100 s, but listeners reported hearing 31 s of it:
+    the artist's card, the exposure report and the picker's fairness bonus all say 31 s."""
+    exposure.refresh_exposure()
+    subject = subject_of(artist)
+
+    card = radio_figures(subject=subject, period=period_of(subject)).totals
+    [row] = exposure.exposure_report()
+    picking.refresh_pool("discovery")
+    bonus = {p.track_pk: p.exposure for p in picking.scored_pool("discovery")}
+
+    assert card.heard_seconds == row.heard_seconds == 31.0
+    assert ArtistExposure.objects.get(artist=artist).heard_seconds == 31.0
+    assert bonus == {rope.pk: 1 / (1 + 31 / 3600), tide.pk: 1 / (1 + 31 / 3600)}
+    page = artist_client.get("/studio/stats/").text
+    assert "Hours heard" in page and "31 listener-seconds heard on the radio" in page
+    assert "Airtime" not in page
 
 
 def test_one_tracks_skip_points_are_in_minutes_and_seconds(artist, rope, on_air):
