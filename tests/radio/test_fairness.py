@@ -47,6 +47,7 @@ LISTENERS = 20
 PICKS = 400
 ESTABLISHED_PLAYS = 2_000
 NEW_PLAYS = 5
+FIRST_TRACK_ID = 900_001
 
 
 def make_catalogue() -> dict[int, tuple[str, str]]:
@@ -61,7 +62,14 @@ def make_catalogue() -> dict[int, tuple[str, str]]:
         else:
             appeals = ["good", "fair", "poor"]
         for appeal in appeals:
-            track = TrackFactory(artist=artist, genre="indie", duration=200.0, renditions=False)
+            # Fixed ids: the pick's jitter hashes them, so the seeds alone fix every draw.
+            track = TrackFactory(
+                pk=FIRST_TRACK_ID + len(made),
+                artist=artist,
+                genre="indie",
+                duration=200.0,
+                renditions=False,
+            )
             created = now - (timedelta(days=3) if new else timedelta(days=400))
             Track.objects.filter(pk=track.pk).update(created_at=created)
             made[track.pk] = ("new" if new else "established", appeal)
