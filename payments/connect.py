@@ -73,7 +73,7 @@ def sync_connected_account(*, stripe_account_id: str) -> ConnectedAccount | None
         if account is None:
             logger.info("account.updated for %s, which is not ours", stripe_account_id)
             return None
-        fresh = stripe_client().v1.accounts.retrieve(stripe_account_id)
+        fresh = stripe_client().v1.accounts.retrieve(stripe_account_id).to_dict()
         requirements = fresh.get("requirements") or {}
         account.details_submitted = bool(fresh.get("details_submitted"))
         account.charges_enabled = bool(fresh.get("charges_enabled"))

@@ -53,9 +53,10 @@ def verify_event(*, payload: bytes, signature: str | None) -> stripe.Event:
         )
     except stripe.SignatureVerificationError as error:
         raise WebhookRefused(f"Bad signature: {error.user_message or error}") from None
-    except ValueError:  # invalid UTF-8 or JSON, with a valid signature
+    except (ValueError, AttributeError, TypeError):  # not UTF-8, not JSON, not an object
         raise WebhookRefused("The body is not a JSON event.") from None
-    event_id, event_type = event.get("id"), event.get("type")
+    data = event.to_dict()
+    event_id, event_type = data.get("id"), data.get("type")
     if not (isinstance(event_id, str) and event_id.startswith("evt_") and len(event_id) <= 255):
         raise WebhookRefused("The event has no valid id.")
     if not (isinstance(event_type, str) and 0 < len(event_type) <= 255):
