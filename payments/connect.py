@@ -28,20 +28,26 @@ def ensure_connected_account(*, artist: Artist) -> ConnectedAccount:
     account, _ = ConnectedAccount.objects.get_or_create(artist=artist)
     if account.stripe_account_id:
         return account
-    created = stripe_client().v1.accounts.create(
-        params={
-            "type": "express",
-            "email": artist.user.email,
-            "capabilities": {"transfers": {"requested": True}},
-            "metadata": {"artist_id": str(artist.id), "connected_account_id": str(account.id)},
-        },
-        options={"idempotency_key": f"connected-account-{account.id}"},
-    )
+    created = stripe_client().v1.accounts.create(**account_create_request(account=account))
     ConnectedAccount.objects.filter(id=account.id, stripe_account_id__isnull=True).update(
         stripe_account_id=created.id
     )
     account.refresh_from_db()
     return account
+
+
+def account_create_request(*, account: ConnectedAccount) -> dict:
+    """What we ask Stripe for, keyed by our row: the same row always asks the same."""
+    artist = account.artist
+    return {
+        "params": {
+            "type": "express",
+            "email": artist.user.email,
+            "capabilities": {"transfers": {"requested": True}},
+            "metadata": {"artist_id": str(artist.id), "connected_account_id": str(account.id)},
+        },
+        "options": {"idempotency_key": f"connected-account-{account.id}"},
+    }
 
 
 def create_onboarding_link(*, artist: Artist, refresh_url: str, return_url: str) -> str:

@@ -139,15 +139,7 @@ def test_pressing_twice_makes_one_stripe_account(artist, artist_client):
 def test_a_lost_answer_is_retried_with_the_same_idempotency_key(artist):
     """The row is written, Stripe makes the account, the answer is lost: the retry gets it back."""
     row = ConnectedAccount.objects.create(artist=artist)
-    lost = stripe_client().v1.accounts.create(
-        params={
-            "type": "express",
-            "email": artist.user.email,
-            "capabilities": {"transfers": {"requested": True}},
-            "metadata": {"artist_id": str(artist.id), "connected_account_id": str(row.id)},
-        },
-        options={"idempotency_key": f"connected-account-{row.id}"},
-    )
+    lost = stripe_client().v1.accounts.create(**connect.account_create_request(account=row))
     account = connect.ensure_connected_account(artist=artist)
     assert account.id == row.id
     assert account.stripe_account_id == lost.id

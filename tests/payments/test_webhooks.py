@@ -258,3 +258,19 @@ def test_a_snapshot_alone_cannot_turn_payouts_on(
     account.refresh_from_db()
     assert not account.payouts_ready
     assert "external_account" in account.currently_due
+
+
+def test_staff_see_events_and_accounts_escaped_and_read_only(
+    staff_client, artist, django_assert_max_num_queries
+):
+    for n in range(5):
+        WebhookEvent.objects.create(stripe_id=f"evt_{n}", type="<script>x</script>", payload={})
+    ConnectedAccount.objects.create(artist=artist, stripe_account_id="acct_admin")
+    with django_assert_max_num_queries(8):
+        page = staff_client.get("/admin/payments/webhookevent/")
+    assert page.status_code == 200
+    assert "&lt;script&gt;x&lt;/script&gt;" in page.text
+    assert "<script>x</script>" not in page.text
+    page = staff_client.get("/admin/payments/connectedaccount/")
+    assert "acct_admin" in page.text
+    assert staff_client.get("/admin/payments/webhookevent/add/").status_code == 403
