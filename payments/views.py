@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from . import connect, webhooks
 from .selectors import access_payouts
-from .stripe_api import call_wsgi, embedded_sandbox
+from .stripe_api import SANDBOX_MOUNT, call_wsgi, embedded_sandbox
 
 
 @csrf_exempt  # Stripe signs its POSTs instead (webhooks.verify_event)
@@ -66,13 +66,16 @@ def sandbox_page(request, path: str):
 
     Only its /sandbox/ pages are served over HTTP; its API is reached in-process.
     """
-    if not settings.PAYMENTS_SANDBOX or not path.startswith("sandbox/"):
+    segments = path.split("/")
+    if not settings.PAYMENTS_SANDBOX or segments[0] != "sandbox" or ".." in segments:
         raise Http404("No such page.")
     headers = {"Content-Type": request.content_type or ""}
+    query = request.META.get("QUERY_STRING", "")
+    url = f"{request.scheme}://{request.get_host()}{SANDBOX_MOUNT}/{path}"
     status, response_headers, body = call_wsgi(
         embedded_sandbox(),
         method=request.method,
-        url=request.build_absolute_uri(),
+        url=f"{url}?{query}" if query else url,
         headers=headers,
         body=request.body,
     )

@@ -213,6 +213,8 @@ def test_the_page_costs_few_queries(artist_client, django_assert_max_num_queries
 def test_the_sandbox_mount_serves_hosted_pages_only(client, db):
     assert client.post("/_sandbox/stripe/v1/accounts", {"type": "express"}).status_code == 404
     assert client.get("/_sandbox/stripe/sandbox/onboarding/acct_nope?link=x").status_code == 404
+    for sneaky in ("sandbox/../v1/accounts", "sandbox/%2e%2e/v1/accounts", "sandbox/./v1/accounts"):
+        assert client.post(f"/_sandbox/stripe/{sneaky}", {}).status_code == 404
 
 
 def test_the_sandbox_mount_is_gone_with_real_stripe(artist_client, settings):
