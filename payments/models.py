@@ -150,6 +150,17 @@ class LedgerEntry(AppendOnlyModel):
         return f"{self.amount:+d} {self.currency} → {self.account}"
 
 
+# How Stripe's requirement names read to an artist; others are shown as Stripe names them.
+REQUIREMENT_LABELS = {
+    "external_account": "a bank account for payouts",
+    "individual.first_name": "your first name",
+    "individual.last_name": "your last name",
+    "business_profile.url": "a website or profile link",
+    "tos_acceptance.date": "accepting Stripe's terms",
+    "tos_acceptance.ip": "accepting Stripe's terms",
+}
+
+
 class ConnectedAccount(models.Model):
     """An artist's Stripe Express account, where their payouts go.
 
@@ -181,6 +192,12 @@ class ConnectedAccount(models.Model):
             and self.payouts_enabled
             and not self.currently_due
         )
+
+    @property
+    def currently_due_labels(self) -> list[str]:
+        """What Stripe still wants, in words, each once."""
+        labels = (REQUIREMENT_LABELS.get(name, name) for name in self.currently_due)
+        return list(dict.fromkeys(labels))
 
 
 class WebhookEvent(models.Model):

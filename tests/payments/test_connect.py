@@ -122,7 +122,7 @@ def test_without_a_bank_account_payouts_stay_off_and_the_page_says_what_is_due(
     assert not account.payouts_ready
     page = artist_client.get(PAYOUTS)
     assert b'data-payouts="due"' in page.content
-    assert b"<li>external_account</li>" in page.content
+    assert b"<li>a bank account for payouts</li>" in page.content
     assert b"Continue on Stripe" in page.content
 
 
@@ -264,3 +264,11 @@ def test_onboarding_over_plain_http_with_webhooks_to_the_live_server(live_server
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+def test_what_is_due_reads_in_words_each_once(artist):
+    account = ConnectedAccount(
+        artist=artist,
+        currently_due=["tos_acceptance.date", "tos_acceptance.ip", "individual.dob.day"],
+    )
+    assert account.currently_due_labels == ["accepting Stripe's terms", "individual.dob.day"]
