@@ -44,17 +44,25 @@ def register(event_type: str) -> Callable[[Handler], Handler]:
 
 
 def verify_event(*, payload: bytes, signature: str | None) -> stripe.Event:
-    """The event in `payload` if Stripe signed it with our secret lately; else WebhookRefused."""
+    """The event in `payload` if Stripe signed it with our secret lately; else WebhookRefused.
+
+    STRIPE_WEBHOOK_SECRET may hold several secrets, comma-separated: on Stripe, the endpoint for
+    connected accounts' events (account.updated) has a secret of its own.
+    """
     if not signature:
         raise WebhookRefused("Missing Stripe-Signature header.")
-    try:
-        event = stripe.Webhook.construct_event(
-            payload.decode(), signature, settings.STRIPE_WEBHOOK_SECRET
-        )
-    except stripe.SignatureVerificationError as error:
-        raise WebhookRefused(f"Bad signature: {error.user_message or error}") from None
-    except (ValueError, AttributeError, TypeError):  # not UTF-8, not JSON, not an object
-        raise WebhookRefused("The body is not a JSON event.") from None
+    secrets = [s.strip() for s in settings.STRIPE_WEBHOOK_SECRET.split(",") if s.strip()]
+    for secret in secrets:
+        try:
+            event = stripe.Webhook.construct_event(payload.decode(), signature, secret)
+        except stripe.SignatureVerificationError as error:
+            refusal = WebhookRefused(f"Bad signature: {error.user_message or error}")
+            continue
+        except (ValueError, AttributeError, TypeError):  # not UTF-8, not JSON, not an object
+            raise WebhookRefused("The body is not a JSON event.") from None
+        break
+    else:
+        raise refusal if secrets else WebhookRefused("No webhook secret is configured.")
     data = event.to_dict()
     event_id, event_type = data.get("id"), data.get("type")
     if not (isinstance(event_id, str) and event_id.startswith("evt_") and len(event_id) <= 255):

@@ -48,10 +48,10 @@ def signed(body: str, secret: str = WEBHOOK_SECRET, at: int | None = None) -> st
     return sign(body, secret, int(time.time()) if at is None else at)
 
 
-def assert_refused(response, message: str) -> None:
+def assert_refused(response, message: str, *, recorded_before: int = 0) -> None:
     assert response.status_code == 400
     assert message in response.content.decode()
-    assert not WebhookEvent.objects.exists()
+    assert WebhookEvent.objects.count() == recorded_before
 
 
 def test_it_refuses_an_unsigned_event(client):
@@ -274,3 +274,15 @@ def test_staff_see_events_and_accounts_escaped_and_read_only(
     page = staff_client.get("/admin/payments/connectedaccount/")
     assert "acct_admin" in page.text
     assert staff_client.get("/admin/payments/webhookevent/add/").status_code == 403
+
+
+def test_it_takes_either_of_two_secrets(client, settings, django_capture_on_commit_callbacks):
+    """Stripe signs connected accounts' events with the Connect endpoint's own secret."""
+    settings.STRIPE_WEBHOOK_SECRET = f"{WEBHOOK_SECRET}, whsec_connect_endpoint"
+    for n, secret in enumerate((WEBHOOK_SECRET, "whsec_connect_endpoint")):
+        body = event_body(id=f"evt_secret_{n}")
+        response = post(client, body, signed(body, secret), django_capture_on_commit_callbacks)
+        assert response.status_code == 200
+    body = event_body(id="evt_third")
+    response = post(client, body, signed(body, "whsec_third"))
+    assert_refused(response, "Bad signature", recorded_before=2)
