@@ -247,6 +247,23 @@ BEACON_REDELIVER_AFTER = envint("BEACON_REDELIVER_AFTER", 60)  # seconds
 BEACON_STREAM_KEY = "analytics:beacons"  # the Redis stream (tests use one of their own)
 BEACON_DRAIN_BATCH = envint("BEACON_DRAIN_BATCH", 5000)  # beacons per drain transaction
 
+# --- Payments (payments/stripe_api.py, docs/payments.md) ------------------------------------
+# With no key configured, payments run against the Stripe-compatible sandbox (payments/sandbox/)
+# in this process, its hosted pages mounted at /_sandbox/stripe/: no real money moves.
+STRIPE_SANDBOX_KEY = "sk_test_sandbox"
+STRIPE_SECRET_KEY = envsecret("STRIPE_SECRET_KEY", STRIPE_SANDBOX_KEY)
+STRIPE_WEBHOOK_SECRET = envsecret("STRIPE_WEBHOOK_SECRET", "whsec_sandbox_backstage_embedded")
+# "" = Stripe itself with a real key, the embedded sandbox otherwise; or the URL of a sandbox
+# served on its own (python -m payments.sandbox).
+STRIPE_API_BASE = os.getenv("STRIPE_API_BASE", "").rstrip("/")
+PAYMENTS_SANDBOX = STRIPE_SECRET_KEY == STRIPE_SANDBOX_KEY or not STRIPE_SECRET_KEY.startswith(
+    ("sk_live_", "sk_test_")
+)
+# Where the embedded sandbox keeps its objects between restarts ("" = memory only).
+STRIPE_SANDBOX_STATE = os.getenv("STRIPE_SANDBOX_STATE", str(VAR_DIR / "stripe-sandbox.json"))
+PLATFORM_CUT_BASIS_POINTS = 1500  # 15 %
+PAYMENTS_CURRENCY = "eur"
+
 # --- Accounts ---------------------------------------------------------------------------------
 
 AUTHENTICATION_BACKENDS = [
@@ -326,5 +343,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "stripe": {"level": "WARNING"}},
 }

@@ -3,7 +3,13 @@
 from django.contrib import admin
 from django.db.models import Count, Max, Q, Sum
 
-from .models import LedgerAccount, LedgerEntry, LedgerTransaction
+from .models import (
+    ConnectedAccount,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    WebhookEvent,
+)
 from .money import format_amount
 
 
@@ -76,3 +82,27 @@ class LedgerAccountAdmin(LookOnly, admin.ModelAdmin):
     @admin.display(description="balance", ordering="balance")
     def shown_balance(self, account: LedgerAccount) -> str:
         return format_amount(account.balance or 0, account.currency)
+
+
+@admin.register(ConnectedAccount)
+class ConnectedAccountAdmin(LookOnly, admin.ModelAdmin):
+    """Copied from Stripe (payments/connect.py): changed there, never here."""
+
+    list_display = ("artist", "stripe_account_id", "payouts_ready", "updated_at")
+    list_filter = ("payouts_enabled", "details_submitted")
+    search_fields = ("stripe_account_id", "artist__name", "artist__slug")
+    list_select_related = ("artist",)
+
+    @admin.display(boolean=True)
+    def payouts_ready(self, account: ConnectedAccount) -> bool:
+        return account.payouts_ready
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(LookOnly, admin.ModelAdmin):
+    """What Stripe sent; an event with an error and no processed_at is still being retried."""
+
+    list_display = ("stripe_id", "type", "received_at", "processed_at", "attempts", "last_error")
+    list_filter = ("type", ("processed_at", admin.EmptyFieldListFilter))
+    search_fields = ("stripe_id", "type")
+    date_hierarchy = "received_at"

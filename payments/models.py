@@ -148,3 +148,72 @@ class LedgerEntry(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.amount:+d} {self.currency} → {self.account}"
+
+
+# How Stripe's requirement names read to an artist; others are shown as Stripe names them.
+REQUIREMENT_LABELS = {
+    "external_account": "a bank account for payouts",
+    "individual.first_name": "your first name",
+    "individual.last_name": "your last name",
+    "business_profile.url": "a website or profile link",
+    "tos_acceptance.date": "accepting Stripe's terms",
+    "tos_acceptance.ip": "accepting Stripe's terms",
+}
+
+
+class ConnectedAccount(models.Model):
+    """An artist's Stripe Express account, where their payouts go.
+
+    Written before Stripe is asked for the account (its id is the idempotency key), so
+    `stripe_account_id` is empty until Stripe answers. The flags are copied from the account as
+    Stripe returns it, only ever re-fetched (payments/connect.py).
+    """
+
+    artist = models.OneToOneField(
+        Artist, on_delete=models.PROTECT, related_name="connected_account"
+    )
+    stripe_account_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    details_submitted = models.BooleanField(default=False)
+    charges_enabled = models.BooleanField(default=False)
+    payouts_enabled = models.BooleanField(default=False)
+    currently_due = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.stripe_account_id or 'pending account'} of {self.artist}"
+
+    @property
+    def payouts_ready(self) -> bool:
+        """Stripe has everything it needs and will pay this artist out."""
+        return (
+            self.details_submitted
+            and self.charges_enabled
+            and self.payouts_enabled
+            and not self.currently_due
+        )
+
+    @property
+    def currently_due_labels(self) -> list[str]:
+        """What Stripe still wants, in words, each once."""
+        labels = (REQUIREMENT_LABELS.get(name, name) for name in self.currently_due)
+        return list(dict.fromkeys(labels))
+
+
+class WebhookEvent(models.Model):
+    """A Stripe event we received: recorded once by its id, processed once by a task."""
+
+    stripe_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=255)
+    payload = models.JSONField(help_text="The event as Stripe sent it (signature checked).")
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["type", "-received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.stripe_id}"

@@ -82,3 +82,29 @@ def stripe_client(sandbox):
     return stripe.StripeClient(
         "sk_test_backstage", base_addresses={"api": sandbox.url}, max_network_retries=0
     )
+
+
+@pytest.fixture(autouse=True)
+def _embedded_sandbox(settings):
+    """stripe_client() gets a fresh in-memory sandbox that sends no webhooks anywhere.
+
+    (The default would keep state in var/ and post events to SITE_URL, perhaps a dev server.)
+    """
+    from payments.stripe_api import reset_embedded_sandbox
+
+    settings.STRIPE_SECRET_KEY = settings.STRIPE_SANDBOX_KEY
+    settings.STRIPE_API_BASE = ""
+    settings.PAYMENTS_SANDBOX = True
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    reset_embedded_sandbox(Sandbox(webhook_secret=WEBHOOK_SECRET))
+    yield
+    reset_embedded_sandbox()
+
+
+@pytest.fixture
+def embedded(sandbox):
+    """The `sandbox` fixture (events to `receiver`) as the site's embedded sandbox."""
+    from payments.stripe_api import reset_embedded_sandbox
+
+    reset_embedded_sandbox(sandbox)
+    return sandbox

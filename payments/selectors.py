@@ -1,0 +1,15 @@
+from django.http import Http404
+
+from artists.models import Artist
+from artists.selectors import artist_of
+from backstage.models import User
+
+from .models import ConnectedAccount
+
+
+def access_payouts(*, user: User | None) -> tuple[Artist, ConnectedAccount | None]:
+    """The artist `user` runs and their connected account (if any); Http404 for anyone else."""
+    artist = artist_of(user=user)
+    if artist is None:
+        raise Http404("Only artists get paid.")
+    return artist, ConnectedAccount.objects.filter(artist=artist).first()

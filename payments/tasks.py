@@ -1,0 +1,16 @@
+"""Celery's interface to the payment services: thin, idempotent, taking ids."""
+
+from celery import shared_task
+
+
+@shared_task(
+    name="payments.process_webhook_event",
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def process_webhook_event(event_row_id: int) -> None:
+    """Run a recorded Stripe event's handler; a processed event does nothing."""
+    from . import webhooks
+
+    webhooks.process_event(event_row_id=event_row_id)

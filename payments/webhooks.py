@@ -1,0 +1,119 @@
+"""Stripe webhooks: verify, record once, process later in a task, each event exactly once.
+
+The view (payments/views.py) hands the raw body to `receive_event`, which checks the signature
+against STRIPE_WEBHOOK_SECRET, records a WebhookEvent (a known event id is a duplicate: nothing
+more happens) and enqueues `payments.process_webhook_event` after commit. The task calls
+`process_event`, which runs the handler registered for the event's type. Handlers re-fetch what
+they need through stripe_client(), as Stripe sends events in no particular order and a snapshot
+may be stale; they must be idempotent. An event type nobody handles is recorded and marked
+processed.
+"""
+
+import logging
+from collections.abc import Callable
+
+import stripe
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import WebhookEvent
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[stripe.Event], None]
+HANDLERS: dict[str, Handler] = {}
+MAX_ERROR_LENGTH = 2000
+
+
+class WebhookRefused(Exception):
+    """The request is not a genuine, well-formed Stripe event: answer 400, record nothing."""
+
+
+def register(event_type: str) -> Callable[[Handler], Handler]:
+    """Make the decorated function the handler of `event_type` (one per type)."""
+
+    def decorate(handler: Handler) -> Handler:
+        if HANDLERS.get(event_type, handler) is not handler:
+            raise ValueError(f"{event_type} already has a handler: {HANDLERS[event_type]}")
+        HANDLERS[event_type] = handler
+        return handler
+
+    return decorate
+
+
+def verify_event(*, payload: bytes, signature: str | None) -> stripe.Event:
+    """The event in `payload` if Stripe signed it with our secret lately; else WebhookRefused.
+
+    STRIPE_WEBHOOK_SECRET may hold several secrets, comma-separated: on Stripe, the endpoint for
+    connected accounts' events (account.updated) has a secret of its own.
+    """
+    if not signature:
+        raise WebhookRefused("Missing Stripe-Signature header.")
+    secrets = [s.strip() for s in settings.STRIPE_WEBHOOK_SECRET.split(",") if s.strip()]
+    for secret in secrets:
+        try:
+            event = stripe.Webhook.construct_event(payload.decode(), signature, secret)
+        except stripe.SignatureVerificationError as error:
+            refusal = WebhookRefused(f"Bad signature: {error.user_message or error}")
+            continue
+        except (ValueError, AttributeError, TypeError):  # not UTF-8, not JSON, not an object
+            raise WebhookRefused("The body is not a JSON event.") from None
+        break
+    else:
+        raise refusal if secrets else WebhookRefused("No webhook secret is configured.")
+    data = event.to_dict()
+    event_id, event_type = data.get("id"), data.get("type")
+    if not (isinstance(event_id, str) and event_id.startswith("evt_") and len(event_id) <= 255):
+        raise WebhookRefused("The event has no valid id.")
+    if not (isinstance(event_type, str) and 0 < len(event_type) <= 255):
+        raise WebhookRefused("The event has no valid type.")
+    return event
+
+
+def receive_event(*, payload: bytes, signature: str | None) -> tuple[WebhookEvent, bool]:
+    """Record a verified event and enqueue its processing; (row, False) for a duplicate."""
+    from .tasks import process_webhook_event
+
+    event = verify_event(payload=payload, signature=signature)
+    with transaction.atomic():
+        # Two deliveries of one event racing here: the unique stripe_id admits one row, and
+        # get_or_create hands the loser the winner's row, so only one task is enqueued.
+        row, created = WebhookEvent.objects.get_or_create(
+            stripe_id=event.id, defaults={"type": event.type, "payload": event.to_dict()}
+        )
+        if created:
+            transaction.on_commit(lambda: process_webhook_event.delay(row.id))
+    return row, created
+
+
+def process_event(*, event_row_id: int) -> None:
+    """Run the handler of a recorded event, once: a processed event is never run again.
+
+    The row stays locked while its handler runs, so a second delivery of the task waits and
+    then finds it processed. A failing handler rolls back everything it wrote; the attempt and
+    its error are recorded and the exception goes back to the task, which retries.
+    """
+    try:
+        with transaction.atomic():
+            row = (
+                WebhookEvent.objects.select_for_update()
+                .filter(id=event_row_id, processed_at__isnull=True)
+                .first()
+            )
+            if row is None:
+                return  # processed by an earlier delivery of this task
+            handler = HANDLERS.get(row.type)
+            if handler is not None:
+                handler(stripe.Event.construct_from(row.payload, settings.STRIPE_SECRET_KEY))
+            row.attempts += 1
+            row.processed_at = timezone.now()
+            row.last_error = ""
+            row.save(update_fields=["attempts", "processed_at", "last_error"])
+    except Exception as error:
+        logger.warning("webhook event %s failed: %s", event_row_id, error)
+        WebhookEvent.objects.filter(id=event_row_id, processed_at__isnull=True).update(
+            attempts=F("attempts") + 1, last_error=repr(error)[:MAX_ERROR_LENGTH]
+        )
+        raise
