@@ -220,6 +220,7 @@ def _still_on_radio() -> Q:
         Q(*((f"track__{field}", value) for field, value in PLAYABLE.children)),
         track__visibility=Visibility.PUBLIC,
         track__radio_enabled=True,
+        track__release__taken_down_at__isnull=True,  # or no release: a LEFT JOIN
         artist__is_suspended=False,
     )
 
@@ -295,6 +296,7 @@ JOIN tracks_track t ON t.id = p.track_id
 WHERE p.pool = %(pool)s
     AND t.status = %(ready)s AND t.taken_down_at IS NULL AND t.visibility = %(public)s
     AND t.radio_enabled
+    AND (SELECT r.taken_down_at FROM tracks_release r WHERE r.id = t.release_id) IS NULL
     AND NOT (SELECT a.is_suspended FROM artists_artist a WHERE a.id = p.artist_id)
     {exclusions}
 ORDER BY
