@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 from analytics.tokens import listener_key
 
 from . import live
+from .listeners import listener_key as radio_listener_key
 from .services import record_radio_play
 
 
@@ -38,7 +39,7 @@ def live_tune(request):
     slot = live.access_live_slot(slot_id=int(slot_id))
     play = record_radio_play(
         track=slot.track,
-        listener_key=listener_key(request),
+        listener_key=radio_listener_key(request, create=True),
         user=request.user if request.user.is_authenticated else None,
         slot=slot,
     )
