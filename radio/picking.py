@@ -53,6 +53,7 @@ POOL_SIZE = 200  # a pick scores these rows: its cost is linear in them (tests/b
 POOL_MAX_AGE = timedelta(minutes=30)
 POOL_IDLE_AFTER = timedelta(days=1)
 SIMILAR_ARTISTS = 20
+SHARED_NAMES = 5  # genres and tags artist radio falls back to, without similar artists
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,10 @@ def pool_candidates(key: str) -> QuerySet[Track]:
     if kind == "mood":
         return with_tag(tracks, seed)
     if kind == "artist":
-        return tracks.filter(Q(artist_id=int(seed)) | Q(artist_id__in=_similar_artists(seed)))
+        similar = _similar_artists(seed)
+        if similar.exists():
+            return tracks.filter(Q(artist_id=int(seed)) | Q(artist_id__in=similar))
+        return tracks.filter(artist_id=int(seed)) | _sharing_genre_or_tag(tracks, int(seed))
     if kind == "track":
         track = Track.objects.filter(pk=int(seed)).first()
         if track is None:
@@ -109,6 +113,19 @@ def pool_candidates(key: str) -> QuerySet[Track]:
             nearby |= Q(genre__iexact=track.genre)
         return tracks.filter(nearby).exclude(pk=track.pk)
     raise ValueError(f"Unknown pool {key!r}")
+
+
+def _sharing_genre_or_tag(tracks: QuerySet[Track], artist_id: int) -> QuerySet[Track]:
+    """Artist radio before co-listening says anything (a new artist, a new site): tracks
+    sharing a genre or tag with the artist's own, its SHARED_NAMES most common ones."""
+    names: dict[str, int] = {}
+    for genre, tags in tracks.filter(artist_id=artist_id).values_list("genre", "tags"):
+        for name in {genre.lower(), *(tag.lower() for tag in tags or ())} - {""}:
+            names[name] = names.get(name, 0) + 1
+    shared = tracks.none()
+    for name in sorted(names, key=lambda n: (-names[n], n))[:SHARED_NAMES]:
+        shared |= with_tag(tracks, name) | tracks.filter(genre__iexact=name)
+    return shared
 
 
 def _similar_artists(artist_id) -> QuerySet:

@@ -66,7 +66,8 @@ def test_starting_discovery_hands_the_player_a_station_that_plays_on(client, cat
         "url": f"/radio/s/{session.pk}/",
         "next": f"/radio/s/{session.pk}/next",
     }
-    assert session.listener_key.startswith("a:")
+    assert session.listener_key == client.session["radio_listener"]  # r:<random hex>
+    assert session.listener_key.startswith("r:")
 
     first = client.post(f"/radio/s/{session.pk}/next").json()
     second = client.post(f"/radio/s/{session.pk}/next").json()

@@ -71,6 +71,7 @@ class Command(BaseCommand):
         self._library()
         self._plays()
         self._radio()
+        self._similar_artists()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready. Log in as fan@example.com, mira-sol@example.com or {admin.email} "
@@ -131,6 +132,17 @@ class Command(BaseCommand):
         fans = list(User.objects.filter(email__in=[email for email, _ in FANS]))
         plays = simulate_radio(commenters=fans)
         self.stdout.write(f"  radio: {plays} plays with feedback and timed comments")
+
+    def _similar_artists(self) -> None:
+        """Artist radio's neighbours, which the nightly task would otherwise compute only
+        after the first night (shared tags and the listening above)."""
+        from radio.models import ArtistSimilarity
+        from radio.similarity import refresh_similarity
+
+        if ArtistSimilarity.objects.exists():
+            return
+        pairs = refresh_similarity()
+        self.stdout.write(f"  radio: {pairs} pairs of similar artists")
 
     def _user(self, email: str, name: str, *, staff: bool = False) -> User:
         user = User.objects.filter(email=email).first()
