@@ -54,7 +54,7 @@ def radio_home(request):
     return render(
         request,
         "radio/home.html",
-        {"genres": stations.top_genres(), "moods": services.MOODS},
+        {"genres": stations.top_genres(), "moods": stations.mood_counts()},
     )
 
 
