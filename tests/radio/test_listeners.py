@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from radio.models import Feedback, ListenerAffinity, RadioPlay, RadioSession
-from tests.factories import UserFactory
+from tests.factories import ArtistFactory, TrackFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +102,18 @@ def test_a_visitor_who_never_started_a_station_gets_no_session(catalogue):
     client = Client()
     assert client.get("/radio/").status_code == 200
     assert "sessionid" not in client.cookies
+
+
+def test_the_live_station_keeps_an_anonymous_listener_who_signs_in(fan):
+    for artist in ArtistFactory.create_batch(20):
+        TrackFactory(artist=artist, duration=240.0, renditions=False)
+    client = Client()
+    slot = client.get("/radio/live/now").json()["current"]["slot"]
+    play = client.post("/radio/live/tune", {"slot": slot}).json()["play"]
+    assert RadioPlay.objects.get(pk=play).listener_key == client.session["radio_listener"]
+
+    client.force_login(fan)
+
+    assert client.post(f"/radio/play/{play}/feedback", {"kind": "like"}, **JSON).status_code == 200
+    assert client.post("/radio/live/tune", {"slot": slot}).json()["play"] == play  # same play
+    assert RadioPlay.objects.get().listener_key == f"u:{fan.pk}"

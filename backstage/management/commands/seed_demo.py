@@ -28,6 +28,12 @@ ARTISTS = [
         "links": ["https://example.org/mira-sol"],
         "release": ("Night Bus Home", "ep", ["Last Stop", "Sodium Lights", "Window Seat"]),
         "singles": ["Tidewater"],
+        "moods": {
+            "Last Stop": ["melancholic", "dreamy"],
+            "Sodium Lights": ["energetic", "happy"],
+            "Window Seat": ["dreamy", "chill"],
+            "Tidewater": ["uplifting", "romantic"],
+        },
     },
     {
         "name": "The Lantern Choir",
@@ -37,6 +43,12 @@ ARTISTS = [
         "links": [],
         "release": ("Harbour Songs", "album", ["Salt", "The Long Rope", "Gannets", "Home Light"]),
         "singles": [],
+        "moods": {
+            "Salt": ["melancholic", "dark"],
+            "The Long Rope": ["dark"],
+            "Gannets": ["happy", "uplifting"],
+            "Home Light": ["calm", "romantic"],
+        },
     },
     {
         "name": "Kōji Drift",
@@ -46,6 +58,11 @@ ARTISTS = [
         "links": ["https://example.org/koji"],
         "release": ("Platform 4", "ep", ["Morning Platform", "Overhead Wires"]),
         "singles": ["Rain on Tin"],
+        "moods": {
+            "Morning Platform": ["calm", "chill"],
+            "Overhead Wires": ["dreamy", "dark"],
+            "Rain on Tin": ["calm", "melancholic"],
+        },
     },
 ]
 FANS = [("fan@example.com", "Sam Listener"), ("jo@example.com", "Jo Crate-Digger")]
@@ -68,6 +85,7 @@ class Command(BaseCommand):
                 if Artist.objects.filter(slug=spec["slug"]).exists():
                     continue
                 self._artist(spec, seed=seed, seconds=seconds, workdir=Path(tmp))
+        self._moods()
         self._library()
         self._plays()
         self._radio()
@@ -78,6 +96,16 @@ class Command(BaseCommand):
                 f"(password: {DEMO_PASSWORD})."
             )
         )
+
+    def _moods(self) -> None:
+        """The specs' mood tags, added to a track's tags where missing, so every mood station
+        has something to play (also in a demo seeded before moods were)."""
+        for spec in ARTISTS:
+            tracks = Track.objects.filter(artist__slug=spec["slug"], title__in=spec["moods"])
+            for track in tracks:
+                missing = [m for m in spec["moods"][track.title] if m not in track.tags]
+                if missing:
+                    track_services.update_track(track=track, tags=[*track.tags, *missing])
 
     @transaction.atomic
     def _library(self) -> None:
