@@ -117,3 +117,18 @@ def test_the_live_station_keeps_an_anonymous_listener_who_signs_in(fan):
     assert client.post(f"/radio/play/{play}/feedback", {"kind": "like"}, **JSON).status_code == 200
     assert client.post("/radio/live/tune", {"slot": slot}).json()["play"] == play  # same play
     assert RadioPlay.objects.get().listener_key == f"u:{fan.pk}"
+
+
+def test_tuning_in_from_the_live_page_counts_one_listener_not_two():
+    for artist in ArtistFactory.create_batch(20):
+        TrackFactory(artist=artist, duration=240.0, renditions=False)
+    client = Client()
+    client.get("/radio/live/")
+    key = client.session["radio_listener"]
+    now = client.get("/radio/live/now").json()
+    assert now["listeners"] == 1
+
+    play = client.post("/radio/live/tune", {"slot": now["current"]["slot"]}).json()["play"]
+
+    assert client.get("/radio/live/now").json()["listeners"] == 1
+    assert RadioPlay.objects.get(pk=play).listener_key == key
