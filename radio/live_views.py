@@ -5,14 +5,16 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from analytics.tokens import listener_key
-
 from . import live
+from .listeners import listener_key
 from .services import record_radio_play
 
 
 @require_GET
 def live_page(request):
+    # The radio id is made here, not at tune-in: "listening now" counts /now polls by it, and
+    # an id first made at tune-in would count the same listener twice for a minute.
+    listener_key(request, create=True)
     return render(request, "radio/live.html", {"poll_seconds": live.POLL_SECONDS})
 
 
@@ -40,7 +42,7 @@ def live_tune(request):
     slot = live.access_live_slot(slot_id=int(slot_id))
     play = record_radio_play(
         track=slot.track,
-        listener_key=listener_key(request),
+        listener_key=listener_key(request, create=True),
         user=request.user if request.user.is_authenticated else None,
         slot=slot,
     )

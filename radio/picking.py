@@ -56,6 +56,7 @@ POOL_MAX_AGE = timedelta(minutes=30)
 POOL_BUSY_WITHIN = POOL_MAX_AGE
 POOL_IDLE_AFTER = timedelta(days=1)
 SIMILAR_ARTISTS = 20
+SHARED_NAMES = 5  # genres and tags artist radio falls back to, without similar artists
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,10 @@ def pool_candidates(key: str) -> QuerySet[Track]:
     if kind == "mood":
         return with_tag(tracks, seed)
     if kind == "artist":
-        return tracks.filter(Q(artist_id=int(seed)) | Q(artist_id__in=_similar_artists(seed)))
+        similar = _similar_artists(seed)
+        if similar.exists():
+            return tracks.filter(Q(artist_id=int(seed)) | Q(artist_id__in=similar))
+        return tracks.filter(artist_id=int(seed)) | _sharing_genre_or_tag(tracks, int(seed))
     if kind == "track":
         track = Track.objects.filter(pk=int(seed)).first()
         if track is None:
@@ -112,6 +116,19 @@ def pool_candidates(key: str) -> QuerySet[Track]:
             nearby |= Q(genre__iexact=track.genre)
         return tracks.filter(nearby).exclude(pk=track.pk)
     raise ValueError(f"Unknown pool {key!r}")
+
+
+def _sharing_genre_or_tag(tracks: QuerySet[Track], artist_id: int) -> QuerySet[Track]:
+    """Artist radio before co-listening says anything (a new artist, a new site): tracks
+    sharing a genre or tag with the artist's own, its SHARED_NAMES most common ones."""
+    names: dict[str, int] = {}
+    for genre, tags in tracks.filter(artist_id=artist_id).values_list("genre", "tags"):
+        for name in {genre.lower(), *(tag.lower() for tag in tags or ())} - {""}:
+            names[name] = names.get(name, 0) + 1
+    shared = tracks.none()
+    for name in sorted(names, key=lambda n: (-names[n], n))[:SHARED_NAMES]:
+        shared |= with_tag(tracks, name) | tracks.filter(genre__iexact=name)
+    return shared
 
 
 def _similar_artists(artist_id) -> QuerySet:
@@ -226,6 +243,7 @@ def _still_on_radio() -> Q:
         Q(*((f"track__{field}", value) for field, value in PLAYABLE.children)),
         track__visibility=Visibility.PUBLIC,
         track__radio_enabled=True,
+        track__release__taken_down_at__isnull=True,  # or no release: a LEFT JOIN
         artist__is_suspended=False,
     )
 
@@ -301,6 +319,7 @@ JOIN tracks_track t ON t.id = p.track_id
 WHERE p.pool = %(pool)s
     AND t.status = %(ready)s AND t.taken_down_at IS NULL AND t.visibility = %(public)s
     AND t.radio_enabled
+    AND (SELECT r.taken_down_at FROM tracks_release r WHERE r.id = t.release_id) IS NULL
     AND NOT (SELECT a.is_suspended FROM artists_artist a WHERE a.id = p.artist_id)
     {exclusions}
 ORDER BY

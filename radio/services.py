@@ -94,31 +94,43 @@ def start_station(
 
 def next_track(*, session: RadioSession, rng: random.Random = random) -> RadioPlay:
     """Pick, record and return the session's next play: no repeats within the session, never
-    the previous track's artist, never a track this listener disliked. EmptyStation when
-    nothing is left."""
+    the previous track's artist (unless nothing else is left), never a track this listener
+    disliked. EmptyStation, saying why, when nothing is left."""
     key = station_pool_key(session)
     picking.ensure_pool(key)
     previous = session.plays.order_by("-started_at", "-pk").values("track__artist_id")[:1]
     disliked = Feedback.objects.filter(
         listener_key=session.listener_key, kind=Feedback.Kind.DISLIKE
     ).values("track_id")
-    track = picking.pick_track(
-        key,
-        listener_key=session.listener_key,
-        exclude_tracks=session.plays.values("track_id").union(disliked),
-        avoid_artists=previous,
-        rng=rng,
-    )
+    exclude = session.plays.values("track_id").union(disliked)
+    pick = {"listener_key": session.listener_key, "exclude_tracks": exclude, "rng": rng}
+    track = picking.pick_track(key, avoid_artists=previous, **pick)
+    if track is None:  # only the previous artist is left: them again rather than silence
+        track = picking.pick_track(key, **pick)
     if track is None:
-        raise EmptyStation(
-            "This station has played everything it has for now. Try another station, or "
-            "come back later for new music."
-        )
+        raise EmptyStation(_nothing_left(session, key))
     play = record_radio_play(
         track=track, listener_key=session.listener_key, user=session.user, session=session
     )
     RadioSession.objects.filter(pk=session.pk).update(last_pick_at=timezone.now())
     return play
+
+
+def _nothing_left(session: RadioSession, key: str) -> str:
+    """Why a station has nothing to play: it never had anything, or it played it all."""
+    if not picking.pool_candidates(key).exists():
+        if session.kind == StationKind.MOOD:
+            return (
+                "No tracks with this mood yet. Try another mood, or come back when artists "
+                "have tagged their music with it."
+            )
+        if session.kind == StationKind.TAG:
+            return "No tracks with this genre or tag yet. Try another station."
+        return "This station has nothing to play yet. Try another station."
+    return (
+        "This station has played everything it has for now. Try another station, or "
+        "come back later for new music."
+    )
 
 
 def record_radio_play(

@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from analytics.tokens import ip_key, listener_key
+from analytics.tokens import ip_key
 from artists.selectors import access_artist
 from tracks.selectors import access_track, listed_tracks
 
 from . import comments, limits, selectors, services, stations
+from .listeners import listener_key
 from .models import Feedback, Reason, StationKind
 
 
@@ -82,7 +83,7 @@ def radio_home(request):
     return render(
         request,
         "radio/home.html",
-        {"genres": stations.top_genres(), "moods": services.MOODS},
+        {"genres": stations.top_genres(), "moods": stations.mood_counts()},
     )
 
 
@@ -122,7 +123,7 @@ def station_start(request):
             label = stations.label_for(**wanted)
             return render(request, "radio/start.html", {"wanted": wanted, "label": label})
         session = services.start_station(
-            listener_key=listener_key(request), user=request.user, **wanted
+            listener_key=listener_key(request, create=True), user=request.user, **wanted
         )
     except ValidationError as error:
         return _problem(request, error.messages[0], 400, back=reverse("radio:home"))

@@ -7,7 +7,16 @@ from django.test import Client
 from analytics.models import PlayEvent
 from artists.models import Artist, Follow
 from playlists.models import Playlist, PlaylistItem
-from radio.models import ArtistExposure, Feedback, RadioPlay, TimedComment
+from radio import services
+from radio.models import (
+    ArtistExposure,
+    ArtistSimilarity,
+    Feedback,
+    RadioPlay,
+    StationKind,
+    TimedComment,
+)
+from radio.stations import mood_counts
 from tracks.models import Track
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -54,7 +63,19 @@ def test_seed_demo_builds_a_listenable_catalogue_with_libraries_and_is_idempoten
     mira_heard = ArtistExposure.objects.get(artist=mira).heard_seconds
     assert on_radio.heard_seconds == pytest.approx(mira_heard) and mira_heard > 0
 
+    # Every mood station has music, and artist radio has neighbours from the first day.
+    assert [n for _, n in mood_counts()] == [3, 2, 3, 3, 1, 2, 3, 2, 2]  # in the order of MOODS
+    assert ArtistSimilarity.objects.count() == 6  # three artists, each with the other two
+    assert set(
+        ArtistSimilarity.objects.filter(artist=mira).values_list("other__slug", flat=True)
+    ) == {
+        "the-lantern-choir",
+        "koji-drift",
+    }
+
     call_command("seed_demo", seconds=5, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert [n for _, n in mood_counts()] == [3, 2, 3, 3, 1, 2, 3, 2, 2]
+    assert ArtistSimilarity.objects.count() == 6
     assert (
         RadioPlay.objects.count(),
         Feedback.objects.count(),
@@ -62,3 +83,10 @@ def test_seed_demo_builds_a_listenable_catalogue_with_libraries_and_is_idempoten
     ) == radio
     assert (Track.objects.count(), Playlist.objects.count(), PlaylistItem.objects.count()) == counts
     assert PlayEvent.objects.filter(counted=True).count() == plays
+
+    # Mira Sol's artist radio plays her neighbours too (it used to stop after one track).
+    session = services.start_station(
+        listener_key="a:seed", user=None, kind=StationKind.ARTIST, artist=mira
+    )
+    heard = [services.next_track(session=session).track.artist.slug for _ in range(6)]
+    assert len(set(heard)) >= 2  # never the same artist twice in a row

@@ -21,8 +21,9 @@ def _is_staff(user: User | None) -> bool:
 def can_see_track(*, user: User | None, track: Track) -> bool:
     """Owners see their own tracks in every state; staff see everything (to moderate).
 
-    Everyone else sees a ready, public or unlisted track that is not taken down and whose
-    artist is not suspended. Unlisted tracks are reachable only through their unguessable URL.
+    Everyone else sees a ready, public or unlisted track that is not taken down, on no release
+    or one that is not taken down, and whose artist is not suspended. Unlisted tracks are
+    reachable only through their unguessable URL.
     """
     if _is_owner(user, track.artist) or _is_staff(user):
         return True
@@ -30,6 +31,7 @@ def can_see_track(*, user: User | None, track: Track) -> bool:
         track.is_playable
         and track.visibility != Visibility.PRIVATE
         and not track.artist.is_suspended
+        and not (track.release_id and track.release.is_taken_down)
     )
 
 
@@ -71,9 +73,13 @@ def with_tag(queryset: QuerySet[Track], tag: str) -> QuerySet[Track]:
 
 
 def listed_tracks() -> QuerySet[Track]:
-    """Tracks anyone may find: playable, public, by an artist in good standing."""
+    """Tracks anyone may find: playable, public, by an artist in good standing, and not on a
+    taken-down release (a LEFT JOIN: the condition also holds for tracks on no release)."""
     return Track.objects.filter(
-        PLAYABLE, visibility=Visibility.PUBLIC, artist__is_suspended=False
+        PLAYABLE,
+        visibility=Visibility.PUBLIC,
+        artist__is_suspended=False,
+        release__taken_down_at__isnull=True,
     ).select_related("artist", "release")
 
 

@@ -61,7 +61,11 @@ def rendition_for_token(token: str, *, user: User | None) -> Rendition:
         claims = signing.loads(token, salt=SALT, max_age=settings.STREAM_URL_TTL)
     except signing.BadSignature as exc:  # includes SignatureExpired
         raise Http404("This stream link has expired. Press play again.") from exc
-    rendition = Rendition.objects.select_related("track__artist").filter(id=claims.get("r")).first()
+    rendition = (
+        Rendition.objects.select_related("track__artist", "track__release")
+        .filter(id=claims.get("r"))
+        .first()
+    )
     listener = User.objects.filter(id=claims.get("u")).first() if claims.get("u") else None
     if rendition is None or not rendition.track.is_playable:
         raise Http404("This track is not available.")

@@ -28,6 +28,12 @@ ARTISTS = [
         "links": ["https://example.org/mira-sol"],
         "release": ("Night Bus Home", "ep", ["Last Stop", "Sodium Lights", "Window Seat"]),
         "singles": ["Tidewater"],
+        "moods": {
+            "Last Stop": ["melancholic", "dreamy"],
+            "Sodium Lights": ["energetic", "happy"],
+            "Window Seat": ["dreamy", "chill"],
+            "Tidewater": ["uplifting", "romantic"],
+        },
     },
     {
         "name": "The Lantern Choir",
@@ -37,6 +43,12 @@ ARTISTS = [
         "links": [],
         "release": ("Harbour Songs", "album", ["Salt", "The Long Rope", "Gannets", "Home Light"]),
         "singles": [],
+        "moods": {
+            "Salt": ["melancholic", "dark"],
+            "The Long Rope": ["dark"],
+            "Gannets": ["happy", "uplifting"],
+            "Home Light": ["calm", "romantic"],
+        },
     },
     {
         "name": "Kōji Drift",
@@ -46,6 +58,11 @@ ARTISTS = [
         "links": ["https://example.org/koji"],
         "release": ("Platform 4", "ep", ["Morning Platform", "Overhead Wires"]),
         "singles": ["Rain on Tin"],
+        "moods": {
+            "Morning Platform": ["calm", "chill"],
+            "Overhead Wires": ["dreamy", "dark"],
+            "Rain on Tin": ["calm", "melancholic"],
+        },
     },
 ]
 FANS = [("fan@example.com", "Sam Listener"), ("jo@example.com", "Jo Crate-Digger")]
@@ -68,15 +85,27 @@ class Command(BaseCommand):
                 if Artist.objects.filter(slug=spec["slug"]).exists():
                     continue
                 self._artist(spec, seed=seed, seconds=seconds, workdir=Path(tmp))
+        self._moods()
         self._library()
         self._plays()
         self._radio()
+        self._similar_artists()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready. Log in as fan@example.com, mira-sol@example.com or {admin.email} "
                 f"(password: {DEMO_PASSWORD})."
             )
         )
+
+    def _moods(self) -> None:
+        """The specs' mood tags, added to a track's tags where missing, so every mood station
+        has something to play (also in a demo seeded before moods were)."""
+        for spec in ARTISTS:
+            tracks = Track.objects.filter(artist__slug=spec["slug"], title__in=spec["moods"])
+            for track in tracks:
+                missing = [m for m in spec["moods"][track.title] if m not in track.tags]
+                if missing:
+                    track_services.update_track(track=track, tags=[*track.tags, *missing])
 
     @transaction.atomic
     def _library(self) -> None:
@@ -131,6 +160,17 @@ class Command(BaseCommand):
         fans = list(User.objects.filter(email__in=[email for email, _ in FANS]))
         plays = simulate_radio(commenters=fans)
         self.stdout.write(f"  radio: {plays} plays with feedback and timed comments")
+
+    def _similar_artists(self) -> None:
+        """Artist radio's neighbours, which the nightly task would otherwise compute only
+        after the first night (shared tags and the listening above)."""
+        from radio.models import ArtistSimilarity
+        from radio.similarity import refresh_similarity
+
+        if ArtistSimilarity.objects.exists():
+            return
+        pairs = refresh_similarity()
+        self.stdout.write(f"  radio: {pairs} pairs of similar artists")
 
     def _user(self, email: str, name: str, *, staff: bool = False) -> User:
         user = User.objects.filter(email=email).first()
