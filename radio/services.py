@@ -94,8 +94,8 @@ def start_station(
 
 def next_track(*, session: RadioSession, rng: random.Random = random) -> RadioPlay:
     """Pick, record and return the session's next play: no repeats within the session, never
-    the previous track's artist (unless nothing else is left), never a track this listener
-    disliked. EmptyStation, saying why, when nothing is left."""
+    the previous track's artist (on artist radio, unless nothing else is left), never a track
+    this listener disliked. EmptyStation, saying why, when nothing is left."""
     key = station_pool_key(session)
     picking.ensure_pool(key)
     previous = session.plays.order_by("-started_at", "-pk").values("track__artist_id")[:1]
@@ -105,7 +105,9 @@ def next_track(*, session: RadioSession, rng: random.Random = random) -> RadioPl
     exclude = session.plays.values("track_id").union(disliked)
     pick = {"listener_key": session.listener_key, "exclude_tracks": exclude, "rng": rng}
     track = picking.pick_track(key, avoid_artists=previous, **pick)
-    if track is None:  # only the previous artist is left: them again rather than silence
+    if track is None and session.kind == StationKind.ARTIST:
+        # Artist radio with only its own artist left: that artist again rather than silence.
+        # Every other station keeps the rule and ends (the issue: no artist twice in a row).
         track = picking.pick_track(key, **pick)
     if track is None:
         raise EmptyStation(_nothing_left(session, key))
