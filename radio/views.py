@@ -48,7 +48,9 @@ def _limited(action: str):
             if request.method == "POST":
                 try:
                     limits.take_for_listener(
-                        action, listener_key=listener_key(request), ip_key=ip_key(request)
+                        action,
+                        listener_key=listener_key(request, create=True),
+                        ip_key=ip_key(request),
                     )
                 except limits.TooMany as refusal:
                     return _too_many(request, refusal, back=reverse("radio:home"))
