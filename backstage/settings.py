@@ -198,6 +198,21 @@ FILE_UPLOAD_TEMP_DIR = os.getenv("FILE_UPLOAD_TEMP_DIR") or None
 FFMPEG_BINARY = os.getenv("FFMPEG_BINARY", "")
 PROCESSING_TIMEOUT = envint("PROCESSING_TIMEOUT", 30 * 60)
 
+# --- Payments ---------------------------------------------------------------------------------
+
+# Stripe. With no key configured this is the offline sandbox (payments/sandbox/), mounted on this
+# site at /_sandbox/stripe: the same library calls, no real money.
+STRIPE_SANDBOX_KEY = "sk_test_sandbox"
+STRIPE_SECRET_KEY = envsecret("STRIPE_SECRET_KEY", STRIPE_SANDBOX_KEY)
+STRIPE_WEBHOOK_SECRET = envsecret("STRIPE_WEBHOOK_SECRET", "whsec_sandbox_backstage_embedded")
+STRIPE_API_BASE = os.getenv("STRIPE_API_BASE", "")  # "": the in-process sandbox
+PAYMENTS_SANDBOX = STRIPE_SECRET_KEY == STRIPE_SANDBOX_KEY or not STRIPE_SECRET_KEY.startswith(
+    ("sk_live_", "sk_test_")
+)
+PLATFORM_CUT_BASIS_POINTS = 1500  # 15 %
+PAYMENTS_CURRENCY = "eur"
+PURCHASE_DOWNLOAD_TTL = envint("PURCHASE_DOWNLOAD_TTL", 15 * 60)
+
 # --- Tasks ------------------------------------------------------------------------------------
 
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("playlists.embed_urls")),
     path("", include("analytics.urls")),
     path("", include("radio.urls")),
+    path("", include("payments.urls_fan")),
 ]
 
 if not settings.S3_BUCKET:
