@@ -1,5 +1,6 @@
 """Forms for prices, purchases and tips: amounts are read by payments.money.parse_money."""
 
+import re
 import secrets
 
 from django import forms
@@ -11,7 +12,8 @@ from backstage.forms import VisibleErrorsMixin
 from .checkout import MIN_CHARGE, TIP_MESSAGE_MAX, check_price, read_amount
 from .money import Money, get_currency, parse_money
 
-TOKEN_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
+TOKEN_PATTERN = r"[A-Za-z0-9_-]{16,64}"
+EXPIRED = "This form has expired. Reload the page and try again."
 
 
 def new_form_token() -> str:
@@ -48,20 +50,26 @@ class PayForm(VisibleErrorsMixin, forms.Form):
     """Buy (name-your-price from `lowest`) or tip. `token` makes a double submission one payment."""
 
     amount = AmountField(label="Amount (EUR)", error_messages={"required": "Enter an amount."})
-    token = forms.RegexField(
-        regex=TOKEN_PATTERN,
-        widget=forms.HiddenInput,
-        error_messages={
-            "required": "This form has expired. Reload the page and try again.",
-            "invalid": "This form has expired. Reload the page and try again.",
-        },
-    )
+    token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args, lowest: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["amount"].lowest = lowest
         floor = Money(max(lowest or 0, MIN_CHARGE), settings.PAYMENTS_CURRENCY)
         self.fields["amount"].help_text = f"{floor} or more."
+
+    def clean_token(self):
+        # A hidden field's error would not show beside it: this one is the form's.
+        token = self.cleaned_data["token"]
+        if not re.fullmatch(TOKEN_PATTERN, token):
+            raise ValidationError(EXPIRED)
+        return token
+
+    def _post_clean(self):
+        super()._post_clean()
+        if "token" in self._errors:
+            self._errors.setdefault("__all__", self.error_class(error_class="nonfield"))
+            self._errors["__all__"].extend(self._errors.pop("token"))
 
 
 class TipForm(PayForm):

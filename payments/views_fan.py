@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -43,7 +43,9 @@ def _start(request, form, *, template, context, **kwargs):
             form.add_error(None, "Payments are unavailable right now; nothing was charged.")
             return _render(request, template, {**context, "form": form}, status=503)
         else:
-            return redirect(payment.checkout_url, status=303)
+            response = HttpResponseRedirect(payment.checkout_url)
+            response.status_code = 303  # after a POST: the browser GETs Stripe's page
+            return response
     return _render(request, template, {**context, "form": form}, status=422)
 
 
