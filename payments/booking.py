@@ -35,7 +35,9 @@ def on_checkout_session_completed(event) -> None:
 def book_checkout_session(*, session_id: str) -> Payment | None:
     """Book the session if it is one of our paid purchases or tips (else do nothing)."""
     session = stripe_client().v1.checkout.sessions.retrieve(session_id, params={"expand": EXPAND})
-    payment_id = (session.metadata or {}).get("backstage_payment", "")
+    payment_id = (session.metadata.to_dict() if session.metadata else {}).get(
+        "backstage_payment", ""
+    )
     if session.mode != "payment" or session.payment_status != "paid" or not payment_id.isdigit():
         return None  # a supporter plan's session, or not paid yet
     intent = session.payment_intent

@@ -56,9 +56,9 @@ def completed_events(receiver, count: int = 1) -> list[stripe.Event]:
     ]
 
 
-def buy_and_pay(client, receiver, item, amount: str) -> stripe.Event:
+def buy_and_pay(client, receiver, item, amount: str, token: str = TOKEN) -> stripe.Event:
     """Buy `item` for `amount`, pay, deliver the webhook once; the event delivered."""
-    response = buy(client, item, amount)
+    response = buy(client, item, amount, token=token)
     assert response.status_code == 303, response.content.decode()
     pay(response["Location"])
     event = completed_events(receiver)[-1]
