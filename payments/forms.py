@@ -81,20 +81,22 @@ class TipForm(PayForm):
     )
 
 
-class PriceForm(VisibleErrorsMixin, forms.Form):
-    price = forms.CharField(
+def _typed_amount(label: str, help_text: str) -> forms.CharField:
+    """An optional amount as typed; PriceForm reads it with parse_money."""
+    return forms.CharField(
         required=False,
         max_length=32,
-        label="Price (EUR)",
-        help_text="Leave empty: not for sale.",
+        label=label,
+        help_text=help_text,
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
-    minimum = forms.CharField(
-        required=False,
-        max_length=32,
-        label="Name your price from (EUR)",
-        help_text="Fans may pay any amount from this up. Empty: the price is the minimum.",
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+
+
+class PriceForm(VisibleErrorsMixin, forms.Form):
+    price = _typed_amount("Price (EUR)", "Leave empty: not for sale.")
+    minimum = _typed_amount(
+        "Name your price from (EUR)",
+        "Fans may pay any amount from this up. Empty: the price is the minimum.",
     )
 
     def _amount(self, name: str) -> int | None:

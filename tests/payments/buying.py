@@ -5,7 +5,6 @@ registered webhook handlers."""
 import json
 import re
 
-import pytest
 import requests
 import stripe
 from django.urls import reverse
@@ -14,16 +13,6 @@ from payments.webhooks import handle_event
 from tests.payments.conftest import WEBHOOK_SECRET
 
 TOKEN = "double-click-token-0123456789"
-
-
-@pytest.fixture
-def payments_settings(settings, sandbox):
-    """stripe_client() talks to the test sandbox; success URLs point at a fixed site."""
-    settings.STRIPE_API_BASE = sandbox.url
-    settings.STRIPE_SECRET_KEY = "sk_test_sandbox"
-    settings.PAYMENTS_SANDBOX = True
-    settings.SITE_URL = "http://backstage.test"
-    return settings
 
 
 def buy(client, item, amount: str, token: str = TOKEN):

@@ -82,3 +82,19 @@ def stripe_client(sandbox):
     return stripe.StripeClient(
         "sk_test_backstage", base_addresses={"api": sandbox.url}, max_network_retries=0
     )
+
+
+@pytest.fixture
+def payments_settings(settings, sandbox):
+    """stripe_client() talks to the test sandbox; success URLs point at a fixed site."""
+    settings.STRIPE_API_BASE = sandbox.url
+    settings.STRIPE_SECRET_KEY = "sk_test_sandbox"
+    settings.PAYMENTS_SANDBOX = True
+    settings.SITE_URL = "http://backstage.test"
+    return settings
+
+
+@pytest.fixture
+def fan_client(client, fan):
+    client.force_login(fan)
+    return client

@@ -14,12 +14,11 @@ from payments.booking import book_checkout_session, split_payment
 from payments.models import LedgerAccount, LedgerTransaction, Payment, PriceTag, Purchase
 from payments.webhooks import handle_event
 from tests.factories import ReleaseFactory, TrackFactory, UserFactory
-from tests.payments.buying import (  # noqa: F401  (payments_settings is a fixture)
+from tests.payments.buying import (
     buy,
     buy_and_pay,
     completed_events,
     pay,
-    payments_settings,
     text,
     tip,
 )
@@ -32,12 +31,6 @@ def track(artist):
     track = TrackFactory(artist=artist, title="Night Bus")
     PriceTag.objects.create(track=track, price=1000, minimum=500)
     return track
-
-
-@pytest.fixture
-def fan_client(client, fan):
-    client.force_login(fan)
-    return client
 
 
 def entries(transaction: LedgerTransaction) -> dict[str, int]:

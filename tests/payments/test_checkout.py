@@ -6,10 +6,9 @@ from django.utils import timezone
 
 from payments.models import Payment, PriceTag
 from tests.factories import ReleaseFactory, TrackFactory
-from tests.payments.buying import (  # noqa: F401  (payments_settings is a fixture)
+from tests.payments.buying import (
     TOKEN,
     buy,
-    payments_settings,
     sessions,
     text,
     tip,
@@ -28,12 +27,6 @@ def on_sale(track):
     """€5.00, or name your price from €3.00."""
     PriceTag.objects.create(track=track, price=500, minimum=300)
     return track
-
-
-@pytest.fixture
-def fan_client(client, fan):
-    client.force_login(fan)
-    return client
 
 
 def price_url(item, kind="track"):
