@@ -6,4 +6,5 @@ def site(request):
         "SITE_NAME": settings.SITE_NAME,
         "SITE_URL": settings.SITE_URL,
         "EMBEDDED_DEFAULT": settings.CELERY_TASK_ALWAYS_EAGER,
+        "PAYMENTS_SANDBOX": settings.PAYMENTS_SANDBOX,
     }

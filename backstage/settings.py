@@ -189,6 +189,8 @@ STORAGES["staticfiles"] = {
 # X-Accel-Redirect, and S3 deployments redirect to a presigned URL.
 STREAM_URL_TTL = envint("STREAM_URL_TTL", 4 * 3600)
 STREAM_REDIRECT_TTL = envint("STREAM_REDIRECT_TTL", 300)
+# Download links to purchased originals (payments/downloads.py) live this long.
+PURCHASE_DOWNLOAD_TTL = envint("PURCHASE_DOWNLOAD_TTL", 15 * 60)
 MEDIA_ACCEL_PREFIX = os.getenv("MEDIA_ACCEL_PREFIX", "")
 
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 1024 * 1024 * 1024)
@@ -197,21 +199,6 @@ UPLOAD_TTL = envint("UPLOAD_TTL", 24 * 3600)
 FILE_UPLOAD_TEMP_DIR = os.getenv("FILE_UPLOAD_TEMP_DIR") or None
 FFMPEG_BINARY = os.getenv("FFMPEG_BINARY", "")
 PROCESSING_TIMEOUT = envint("PROCESSING_TIMEOUT", 30 * 60)
-
-# --- Payments ---------------------------------------------------------------------------------
-
-# Stripe. With no key configured this is the offline sandbox (payments/sandbox/), mounted on this
-# site at /_sandbox/stripe: the same library calls, no real money.
-STRIPE_SANDBOX_KEY = "sk_test_sandbox"
-STRIPE_SECRET_KEY = envsecret("STRIPE_SECRET_KEY", STRIPE_SANDBOX_KEY)
-STRIPE_WEBHOOK_SECRET = envsecret("STRIPE_WEBHOOK_SECRET", "whsec_sandbox_backstage_embedded")
-STRIPE_API_BASE = os.getenv("STRIPE_API_BASE", "")  # "": the in-process sandbox
-PAYMENTS_SANDBOX = STRIPE_SECRET_KEY == STRIPE_SANDBOX_KEY or not STRIPE_SECRET_KEY.startswith(
-    ("sk_live_", "sk_test_")
-)
-PLATFORM_CUT_BASIS_POINTS = 1500  # 15 %
-PAYMENTS_CURRENCY = "eur"
-PURCHASE_DOWNLOAD_TTL = envint("PURCHASE_DOWNLOAD_TTL", 15 * 60)
 
 # --- Tasks ------------------------------------------------------------------------------------
 
@@ -256,6 +243,23 @@ PLAY_CAP_PER_IP = envint("PLAY_CAP_PER_IP", 50)  # per track per day
 BEACON_REDELIVER_AFTER = envint("BEACON_REDELIVER_AFTER", 60)  # seconds
 BEACON_STREAM_KEY = "analytics:beacons"  # the Redis stream (tests use one of their own)
 BEACON_DRAIN_BATCH = envint("BEACON_DRAIN_BATCH", 5000)  # beacons per drain transaction
+
+# --- Payments (payments/stripe_api.py, docs/payments.md) ------------------------------------
+# With no key configured, payments run against the Stripe-compatible sandbox (payments/sandbox/)
+# in this process, its hosted pages mounted at /_sandbox/stripe/: no real money moves.
+STRIPE_SANDBOX_KEY = "sk_test_sandbox"
+STRIPE_SECRET_KEY = envsecret("STRIPE_SECRET_KEY", STRIPE_SANDBOX_KEY)
+STRIPE_WEBHOOK_SECRET = envsecret("STRIPE_WEBHOOK_SECRET", "whsec_sandbox_backstage_embedded")
+# "" = Stripe itself with a real key, the embedded sandbox otherwise; or the URL of a sandbox
+# served on its own (python -m payments.sandbox).
+STRIPE_API_BASE = os.getenv("STRIPE_API_BASE", "").rstrip("/")
+PAYMENTS_SANDBOX = STRIPE_SECRET_KEY == STRIPE_SANDBOX_KEY or not STRIPE_SECRET_KEY.startswith(
+    ("sk_live_", "sk_test_")
+)
+# Where the embedded sandbox keeps its objects between restarts ("" = memory only).
+STRIPE_SANDBOX_STATE = os.getenv("STRIPE_SANDBOX_STATE", str(VAR_DIR / "stripe-sandbox.json"))
+PLATFORM_CUT_BASIS_POINTS = 1500  # 15 %
+PAYMENTS_CURRENCY = "eur"
 
 # --- Accounts ---------------------------------------------------------------------------------
 
@@ -336,5 +340,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "stripe": {"level": "WARNING"}},
 }

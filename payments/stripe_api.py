@@ -3,7 +3,7 @@
 import stripe
 from django.conf import settings
 
-SANDBOX_PATH = "/_sandbox/stripe"
+SANDBOX_MOUNT = "/_sandbox/stripe"
 
 
 def stripe_client() -> stripe.StripeClient:
@@ -11,6 +11,6 @@ def stripe_client() -> stripe.StripeClient:
     in-process sandbox on this site when PAYMENTS_SANDBOX, else Stripe itself."""
     base = settings.STRIPE_API_BASE
     if not base and settings.PAYMENTS_SANDBOX:
-        base = settings.SITE_URL + SANDBOX_PATH
+        base = settings.SITE_URL + SANDBOX_MOUNT
     options = {"base_addresses": {"api": base}} if base else {}
     return stripe.StripeClient(settings.STRIPE_SECRET_KEY, max_network_retries=2, **options)

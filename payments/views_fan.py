@@ -18,12 +18,9 @@ from .money import Money
 
 
 def _render(request, template: str, context: dict, status: int = 200):
-    """Render with what every payments page says: sandbox or not, and the platform's cut."""
-    extra = {
-        "sandbox": settings.PAYMENTS_SANDBOX,
-        "cut_percent": f"{settings.PLATFORM_CUT_BASIS_POINTS / 100:g}",
-    }
-    return render(request, template, {**extra, **context}, status=status)
+    """Render with the platform's cut, which the pay and price pages state."""
+    cut = f"{settings.PLATFORM_CUT_BASIS_POINTS / 100:g}"
+    return render(request, template, {"cut_percent": cut, **context}, status=status)
 
 
 def _start(request, form, *, template, context, **kwargs):

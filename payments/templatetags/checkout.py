@@ -34,7 +34,7 @@ def buy_button(context, item):
         "user": user,
         "request": context["request"],
         "csrf_token": context.get("csrf_token"),
-        "sandbox": settings.PAYMENTS_SANDBOX,
+        "PAYMENTS_SANDBOX": settings.PAYMENTS_SANDBOX,
     }
 
 

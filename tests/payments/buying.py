@@ -9,7 +9,7 @@ import requests
 import stripe
 from django.urls import reverse
 
-from payments.webhooks import handle_event
+from payments.webhooks import HANDLERS
 from tests.payments.conftest import WEBHOOK_SECRET
 
 TOKEN = "double-click-token-0123456789"
@@ -45,13 +45,18 @@ def completed_events(receiver, count: int = 1) -> list[stripe.Event]:
     ]
 
 
+def deliver(event: stripe.Event) -> None:
+    """Hand a signed event to the handler registered for its type, as the webhook task does."""
+    HANDLERS[event.type](event)
+
+
 def buy_and_pay(client, receiver, item, amount: str, token: str = TOKEN) -> stripe.Event:
     """Buy `item` for `amount`, pay, deliver the webhook once; the event delivered."""
     response = buy(client, item, amount, token=token)
     assert response.status_code == 303, response.content.decode()
     pay(response["Location"])
     event = completed_events(receiver)[-1]
-    handle_event(event)
+    deliver(event)
     return event
 
 

@@ -77,14 +77,6 @@ def sandbox(receiver):
 
 
 @pytest.fixture
-def stripe_client(sandbox):
-    """The official library pointed at the sandbox: the same code path as real Stripe."""
-    return stripe.StripeClient(
-        "sk_test_backstage", base_addresses={"api": sandbox.url}, max_network_retries=0
-    )
-
-
-@pytest.fixture
 def payments_settings(settings, sandbox):
     """stripe_client() talks to the test sandbox; success URLs point at a fixed site."""
     settings.STRIPE_API_BASE = sandbox.url
@@ -98,3 +90,11 @@ def payments_settings(settings, sandbox):
 def fan_client(client, fan):
     client.force_login(fan)
     return client
+
+
+@pytest.fixture
+def stripe_client(sandbox):
+    """The official library pointed at the sandbox: the same code path as real Stripe."""
+    return stripe.StripeClient(
+        "sk_test_backstage", base_addresses={"api": sandbox.url}, max_network_retries=0
+    )

@@ -3,7 +3,6 @@ that unlocks downloads. The sandbox's own signed events drive the handler."""
 
 import pytest
 import requests
-import stripe
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -12,12 +11,12 @@ from django.utils import timezone
 from payments import ledger
 from payments.booking import book_checkout_session, split_payment
 from payments.models import LedgerAccount, LedgerTransaction, Payment, PriceTag, Purchase
-from payments.webhooks import handle_event
 from tests.factories import ReleaseFactory, TrackFactory, UserFactory
 from tests.payments.buying import (
     buy,
     buy_and_pay,
     completed_events,
+    deliver,
     pay,
     text,
     tip,
@@ -68,7 +67,7 @@ def test_the_success_page_says_paid_and_links_to_the_download(fan_client, track,
     )
     path = thanks.removeprefix("http://backstage.test")
     assert "We are confirming your payment of €12.50" in text(fan_client.get(path))
-    handle_event(completed_events(receiver)[0])
+    deliver(completed_events(receiver)[0])
     page = text(fan_client.get(path))
     assert "Your purchase of €12.50 to Mira Sol is paid." in page
     assert "Download it from your purchases" in page
@@ -87,7 +86,7 @@ def test_a_webhook_replayed_three_times_books_once(fan_client, artist, track, re
     events = completed_events(receiver, count=3)
     assert [e.id for e in events] == [event.id] * 3
     for delivered in events[1:]:
-        handle_event(delivered)
+        deliver(delivered)
     assert LedgerTransaction.objects.count() == 1
     assert Purchase.objects.count() == 1
     assert ledger.artist_balance(artist, "eur").amount == 791
@@ -123,7 +122,7 @@ def test_sessions_that_are_not_ours_are_ignored(stripe_client, receiver, db):
         }
     )
     pay(session.url)
-    handle_event(completed_events(receiver)[0])
+    deliver(completed_events(receiver)[0])
     assert not LedgerTransaction.objects.exists()
 
 
@@ -139,7 +138,7 @@ def test_a_session_whose_amount_differs_from_the_payment_is_not_booked(fan_clien
 def test_a_tip_is_booked_as_a_tip_without_a_purchase(fan_client, artist, receiver):
     response = tip(fan_client, artist, "5.00", message="Lovely gig")
     pay(response["Location"])
-    handle_event(completed_events(receiver)[0])
+    deliver(completed_events(receiver)[0])
     booked = LedgerTransaction.objects.get()
     assert booked.kind == "tip"
     # fee (500 × 29 + 500) // 1000 + 30 = 45; cut 75; the artist gets 380
@@ -267,7 +266,4 @@ def test_the_hosted_page_shows_the_item(fan_client, track):
 def test_the_handler_is_registered_for_the_event_type():
     from payments.webhooks import HANDLERS
 
-    assert [h.__name__ for h in HANDLERS["checkout.session.completed"]] == [
-        "on_checkout_session_completed"
-    ]
-    assert isinstance(stripe.Event, type)
+    assert HANDLERS["checkout.session.completed"].__name__ == "on_checkout_session_completed"
