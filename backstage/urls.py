@@ -25,13 +25,13 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("", include("payments.urls_fan")),
     path("", include("tracks.urls")),
     path("", include("artists.urls")),
     path("", include("playlists.urls")),
     path("", include("playlists.embed_urls")),
     path("", include("analytics.urls")),
     path("", include("radio.urls")),
-    path("", include("payments.urls_fan")),
 ]
 
 if not settings.S3_BUCKET:
