@@ -20,6 +20,10 @@ log = logging.getLogger(__name__)
 EXPAND = ["payment_intent.latest_charge.balance_transaction"]
 
 
+class FeeNotKnownYet(Exception):
+    """The charge has no balance transaction yet: booking is retried later."""
+
+
 def split_payment(*, amount: int, fee: int) -> tuple[int, int]:
     """(platform cut, artist's share) of a payment of `amount` that cost `fee`: the cut is
     PLATFORM_CUT_BASIS_POINTS of the amount rounded down; the artist gets the rest."""
@@ -41,7 +45,11 @@ def book_checkout_session(*, session_id: str) -> Payment | None:
     if session.mode != "payment" or session.payment_status != "paid" or not payment_id.isdigit():
         return None  # a supporter plan's session, or not paid yet
     intent = session.payment_intent
-    fee = intent.latest_charge.balance_transaction.fee
+    balance_transaction = intent.latest_charge.balance_transaction
+    if balance_transaction is None:
+        # Stripe has not settled the fee yet: fail, so the webhook task retries later.
+        raise FeeNotKnownYet(f"{intent.id} has no balance transaction yet")
+    fee = balance_transaction.fee
     with transaction.atomic():
         # Locked: two deliveries of this event at once must not both create the Purchase.
         payment = Payment.objects.select_for_update().filter(id=int(payment_id)).first()

@@ -40,6 +40,8 @@ def _start(request, form, *, template, context, **kwargs):
             form.add_error(None, "Payments are unavailable right now; nothing was charged.")
             return _render(request, template, {**context, "form": form}, status=503)
         else:
+            if payment.status == payment.Status.PAID:  # the form of a finished payment, again
+                return redirect("checkout:thanks", payment_id=payment.id)
             response = HttpResponseRedirect(payment.checkout_url)
             response.status_code = 303  # after a POST: the browser GETs Stripe's page
             return response

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from payments import ledger
-from payments.booking import book_checkout_session, split_payment
+from payments.booking import FeeNotKnownYet, book_checkout_session, split_payment
 from payments.models import LedgerAccount, LedgerTransaction, Payment, PriceTag, Purchase
 from tests.factories import ReleaseFactory, TrackFactory, UserFactory
 from tests.payments.buying import (
@@ -267,3 +267,27 @@ def test_the_handler_is_registered_for_the_event_type():
     from payments.webhooks import HANDLERS
 
     assert HANDLERS["checkout.session.completed"].__name__ == "on_checkout_session_completed"
+
+
+def test_the_same_form_after_paying_leads_to_the_thanks_page(fan_client, track, receiver):
+    buy_and_pay(fan_client, receiver, track, "10.00")
+    again = buy(fan_client, track, "10.00")
+    payment = Payment.objects.get()
+    assert again.status_code == 302
+    assert again["Location"] == reverse("checkout:thanks", args=[payment.id])
+    assert LedgerTransaction.objects.count() == 1
+
+
+def test_a_charge_without_its_fee_yet_is_retried_not_booked(
+    fan_client, track, sandbox, monkeypatch
+):
+    buy(fan_client, track, "10.00")
+    payment = Payment.objects.get()
+    pay(payment.checkout_url)
+    session = sandbox.store.objects[payment.checkout_session_id]
+    charge = sandbox.store.find("charge", payment_intent=session["payment_intent"])[0]
+    monkeypatch.setitem(charge, "balance_transaction", None)
+    with pytest.raises(FeeNotKnownYet):
+        book_checkout_session(session_id=payment.checkout_session_id)
+    assert Payment.objects.get().status == "pending"
+    assert not LedgerTransaction.objects.exists()
