@@ -300,3 +300,12 @@ def test_the_thanks_page_is_the_fans_own(client, fan, outsider, artist):
     )
     client.force_login(outsider)
     assert client.get(reverse("checkout:thanks", args=[payment.id])).status_code == 404
+
+
+def test_a_new_price_shows_on_cached_anonymous_pages(client, artist, track, settings):
+    settings.PAGE_CACHE = True
+    assert "€5.00" not in text(client.get(track.get_absolute_url()))  # now cached
+    client.force_login(artist.user)
+    client.post(price_url(track), {"price": "5", "minimum": ""})
+    client.logout()
+    assert "€5.00" in text(client.get(track.get_absolute_url()))
