@@ -42,6 +42,7 @@ def test_a_fan_buys_a_track_and_downloads_it(page, live_server, stripe_sandbox):
     expect(buy).to_contain_text("€5.00 or more — name your price from €3.00")
     expect(buy).to_contain_text("Sandbox payments — no real money.")
     assert serious_violations(page) == []
+    screenshot(page, "buying-track-page")
 
     # Below the minimum: the form says why, nothing is charged.
     buy.get_by_label("Amount (EUR)").fill("2")
