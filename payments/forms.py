@@ -58,18 +58,12 @@ class PayForm(VisibleErrorsMixin, forms.Form):
         floor = Money(max(lowest or 0, MIN_CHARGE), settings.PAYMENTS_CURRENCY)
         self.fields["amount"].help_text = f"{floor} or more."
 
-    def clean_token(self):
-        # A hidden field's error would not show beside it: this one is the form's.
-        token = self.cleaned_data["token"]
-        if not re.fullmatch(TOKEN_PATTERN, token):
+    def clean(self):
+        data = super().clean()
+        if not re.fullmatch(TOKEN_PATTERN, data.get("token") or ""):
+            # The form's error, not the field's: a hidden field shows none of its own.
             raise ValidationError(EXPIRED)
-        return token
-
-    def _post_clean(self):
-        super()._post_clean()
-        if "token" in self._errors:
-            self._errors.setdefault("__all__", self.error_class(error_class="nonfield"))
-            self._errors["__all__"].extend(self._errors.pop("token"))
+        return data
 
 
 class TipForm(PayForm):
