@@ -61,7 +61,7 @@ def test_a_fan_buys_a_track_and_downloads_it(page, live_server, stripe_sandbox):
     # Stripe's checkout.session.completed reaches the handler (as the webhook task delivers it).
     (event,) = stripe_sandbox.v1.events.list(params={"type": "checkout.session.completed"}).data
     HANDLERS[event.type](event)
-    page.reload()
+    # The thanks page asks again every 2 s: it turns to "paid" by itself.
     expect(page.locator("main")).to_contain_text("Your purchase of €6.50 to Mira Sol is paid.")
     page.get_by_role("link", name="Download it from your purchases").click()
     expect(page.get_by_role("heading", name="Purchases")).to_be_visible()

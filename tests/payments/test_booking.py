@@ -67,8 +67,11 @@ def test_the_success_page_says_paid_and_links_to_the_download(fan_client, track,
     )
     path = thanks.removeprefix("http://backstage.test")
     assert "We are confirming your payment of €12.50" in text(fan_client.get(path))
+    assert 'hx-trigger="every 2s"' in fan_client.get(path).content.decode()
     deliver(completed_events(receiver)[0])
-    page = text(fan_client.get(path))
+    response = fan_client.get(path)
+    assert 'hx-trigger="every 2s"' not in response.content.decode()  # polling stops
+    page = text(response)
     assert "Your purchase of €12.50 to Mira Sol is paid." in page
     assert "Download it from your purchases" in page
 
