@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from payments import ledger
 from payments.booking import FeeNotKnownYet, book_checkout_session, split_payment
-from payments.models import LedgerAccount, LedgerTransaction, Payment, PriceTag, Purchase
+from payments.models import LedgerTransaction, Payment, PriceTag, Purchase
 from tests.factories import ReleaseFactory, TrackFactory, UserFactory
 from tests.payments.buying import (
     buy,
@@ -253,10 +253,6 @@ def test_the_purchases_page_lists_what_the_fan_bought(client, fan, artist, recei
 def test_the_library_links_to_purchases(fan_client):
     page = fan_client.get(reverse("playlists:library")).content.decode()
     assert reverse("checkout:purchases") in page
-
-
-def test_artist_accounts_exist_only_after_a_booking(artist):
-    assert not LedgerAccount.objects.filter(artist=artist).exists()
 
 
 def test_the_hosted_page_shows_the_item(fan_client, track):
