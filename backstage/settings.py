@@ -189,6 +189,8 @@ STORAGES["staticfiles"] = {
 # X-Accel-Redirect, and S3 deployments redirect to a presigned URL.
 STREAM_URL_TTL = envint("STREAM_URL_TTL", 4 * 3600)
 STREAM_REDIRECT_TTL = envint("STREAM_REDIRECT_TTL", 300)
+# Download links to purchased originals (payments/downloads.py) live this long.
+PURCHASE_DOWNLOAD_TTL = envint("PURCHASE_DOWNLOAD_TTL", 15 * 60)
 MEDIA_ACCEL_PREFIX = os.getenv("MEDIA_ACCEL_PREFIX", "")
 
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 1024 * 1024 * 1024)

@@ -25,6 +25,7 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("", include("payments.urls_fan")),
     path("", include("tracks.urls")),
     path("", include("artists.urls")),
     path("", include("playlists.urls")),

@@ -10,6 +10,9 @@ from django.db.models import Q
 
 from artists.models import Artist
 
+# Buying and tipping live in their own module; imported here so they are this app's models.
+from .checkout_models import Payment, PriceTag, Purchase  # noqa: F401
+
 
 class AppendOnlyError(Exception):
     """Someone tried to change or delete a booked ledger row."""

@@ -77,6 +77,22 @@ def sandbox(receiver):
 
 
 @pytest.fixture
+def payments_settings(settings, sandbox):
+    """stripe_client() talks to the test sandbox; success URLs point at a fixed site."""
+    settings.STRIPE_API_BASE = sandbox.url
+    settings.STRIPE_SECRET_KEY = "sk_test_sandbox"
+    settings.PAYMENTS_SANDBOX = True
+    settings.SITE_URL = "http://backstage.test"
+    return settings
+
+
+@pytest.fixture
+def fan_client(client, fan):
+    client.force_login(fan)
+    return client
+
+
+@pytest.fixture
 def stripe_client(sandbox):
     """The official library pointed at the sandbox: the same code path as real Stripe."""
     return stripe.StripeClient(
