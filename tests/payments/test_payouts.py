@@ -1,0 +1,271 @@
+"""Payouts: balances to connected accounts once, the minimum carried forward, retries that
+never pay twice; refunds, disputes and reversed transfers booked back, each scenario ending
+with balanced books."""
+
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from payments import ledger, payouts
+from payments.models import Clawback, LedgerTransaction, Payout
+from payments.stripe_api import stripe_client
+from tests.factories import ArtistFactory
+from tests.payments.paying_out import deliver, events, onboard, sell
+from tests.payments.scenarios import assert_books_balance, balances
+
+pytestmark = pytest.mark.usefixtures("payments_settings")
+
+# €20.00: fee 2.9 % + 30 = 88, platform 15 % = 300, artist 1612.
+SHARE_20 = 1612
+
+
+def transfers(sandbox, artist=None) -> list[dict]:
+    found = sandbox.store.find("transfer")
+    if artist is not None:
+        destination = artist.connected_account.stripe_account_id
+        found = [t for t in found if t["destination"] == destination]
+    return found
+
+
+def test_a_ready_artist_is_paid_their_balance_once(fan_client, artist, sandbox, receiver):
+    onboard(sandbox, artist)
+    sell(fan_client, receiver, artist, "20.00", token="sale-one-token-000000000")
+
+    [payout] = payouts.run_payouts()
+    assert payouts.run_payouts() == []  # nothing left to pay
+
+    assert (payout.status, payout.amount, payout.currency) == ("sent", SHARE_20, "eur")
+    [transfer] = transfers(sandbox)
+    assert transfer["id"] == payout.stripe_transfer_id
+    assert (transfer["amount"], transfer["destination"]) == (
+        SHARE_20,
+        artist.connected_account.stripe_account_id,
+    )
+    assert transfer["metadata"] == {"backstage_payout": str(payout.id), "artist_id": str(artist.id)}
+    assert ledger.artist_balance(artist, "eur").amount == 0
+    assert balances()["payouts_in_transit"] == SHARE_20
+    assert_books_balance(artist)
+
+
+def test_a_balance_below_the_minimum_is_carried_forward(
+    fan_client, artist, sandbox, receiver, settings
+):
+    settings.PAYOUT_MINIMUM = 2000
+    onboard(sandbox, artist)
+    sell(fan_client, receiver, artist, "20.00", token="sale-one-token-000000000")
+
+    assert payouts.run_payouts() == []
+    assert ledger.artist_balance(artist, "eur").amount == SHARE_20  # kept, not forfeited
+
+    sell(fan_client, receiver, artist, "20.00", token="sale-two-token-000000000")
+    [payout] = payouts.run_payouts()
+    assert payout.amount == 2 * SHARE_20 == 3224
+    assert len(transfers(sandbox)) == 1
+    assert_books_balance(artist)
+
+
+def test_an_artist_not_ready_for_payouts_is_skipped(fan_client, artist, sandbox, receiver):
+    onboard(sandbox, artist, complete=False)  # bank account still due
+    sell(fan_client, receiver, artist, "20.00", token="sale-one-token-000000000")
+
+    assert payouts.run_payouts() == []
+    assert Payout.objects.count() == 0
+    assert transfers(sandbox) == []
+    assert ledger.artist_balance(artist, "eur").amount == SHARE_20
+    assert_books_balance(artist)
+
+
+def test_stripe_unreachable_leaves_the_payout_pending_and_a_retry_sends_it(
+    fan_client, artist, sandbox, receiver, monkeypatch
+):
+    onboard(sandbox, artist)
+    sell(fan_client, receiver, artist, "20.00", token="sale-one-token-000000000")
+    real = payouts._create_transfer
+
+    def down(payout):
+        raise ConnectionError("stripe is down")
+
+    monkeypatch.setattr(payouts, "_create_transfer", down)
+    [payout] = payouts.run_payouts()
+    assert (payout.status, payout.attempts) == ("pending", 1)
+    assert "stripe is down" in payout.error
+    assert ledger.artist_balance(artist, "eur").amount == 0  # in transit, not lost
+
+    monkeypatch.setattr(payouts, "_create_transfer", real)
+    [payout] = payouts.run_payouts()
+    assert (payout.status, payout.attempts, payout.error) == ("sent", 2, "")
+    assert len(transfers(sandbox)) == 1
+    assert_books_balance(artist)
+
+
+def test_a_refused_transfer_fails_the_payout_and_returns_the_money(
+    fan_client, artist, sandbox, receiver
+):
+    onboard(sandbox, artist)
+    sell(fan_client, receiver, artist, "20.00", token="sale-one-token-000000000")
+    account = sandbox.store.get(artist.connected_account.stripe_account_id, "account")
+    account["payouts_enabled"] = False  # Stripe turned them off since we last synced
+
+    [payout] = payouts.run_payouts()
+    assert payout.status == "failed"
+    assert "capabilities" in payout.error
+    assert transfers(sandbox) == []
+    assert ledger.artist_balance(artist, "eur").amount == SHARE_20
+    assert_books_balance(artist)
+
+
+class Killed(BaseException):
+    """The worker dies: nothing in run_payouts catches this."""
+
+
+KILL_POINTS = ["in_booking", "before_stripe", "after_stripe", "before_recording"]
+
+
+@hsettings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(kills=st.lists(st.sampled_from(KILL_POINTS), max_size=4))
+def test_a_payout_killed_anywhere_and_retried_pays_exactly_once(
+    kills, fan_client, sandbox, receiver, monkeypatch
+):
+    artist = ArtistFactory()
+    onboard(sandbox, artist)
+    sell(fan_client, receiver, artist, "20.00", token=f"sale-{artist.id}-token-0000000000")
+    real_move, real_create, real_record = (
+        payouts._move,
+        payouts._create_transfer,
+        payouts._record_sent,
+    )
+    plan = list(kills)
+
+    def die_at(point):
+        if plan and plan[0] == point:
+            plan.pop(0)
+            raise Killed(point)
+
+    def move(**kwargs):
+        die_at("in_booking") if kwargs["kind"] == "payout" else None
+        return real_move(**kwargs)
+
+    def create(payout):
+        die_at("before_stripe")
+        transfer = real_create(payout)
+        die_at("after_stripe")
+        return transfer
+
+    def record(payout, transfer_id):
+        die_at("before_recording")
+        real_record(payout, transfer_id)
+
+    monkeypatch.setattr(payouts, "_move", move)
+    monkeypatch.setattr(payouts, "_create_transfer", create)
+    monkeypatch.setattr(payouts, "_record_sent", record)
+    for _ in range(len(kills) + 1):
+        try:
+            payouts.run_payouts(artist_ids=[artist.id])
+        except Killed:
+            continue
+    monkeypatch.undo()
+
+    [payout] = Payout.objects.filter(artist=artist)
+    [transfer] = transfers(sandbox, artist)
+    assert (payout.status, payout.stripe_transfer_id) == ("sent", transfer["id"])
+    assert transfer["amount"] == payout.amount == SHARE_20
+    assert ledger.artist_balance(artist, "eur").amount == 0
+    assert_books_balance(artist)
+
+
+def charge_of(event) -> str:
+    session = stripe_client().v1.checkout.sessions.retrieve(
+        event.data.object.id, params={"expand": ["payment_intent"]}
+    )
+    return session.payment_intent.latest_charge
+
+
+def test_a_partial_refund_takes_back_each_share_in_proportion(
+    fan_client, artist, sandbox, receiver
+):
+    paid = sell(fan_client, receiver, artist, "20.00", token="sale-one-token-000000000")
+    charge = charge_of(paid)
+    stripe_client().v1.refunds.create(params={"charge": charge, "amount": 500})
+    stripe_client().v1.refunds.create(params={"charge": charge, "amount": 1500})
+    for event in events(receiver, "charge.refunded", 2):
+        deliver(event)
+
+    refunds = LedgerTransaction.objects.filter(kind="refund")
+    assert refunds.count() == 2
+    # 500 of 2000: fee 22, platform 75, artist 403; the rest makes the sale whole again.
+    assert balances() == {
+        "customer_payments": 0,
+        "processor_fees": 0,
+        "platform_revenue": 0,
+        "artist:" + artist.slug: 0,
+    }
+    first = refunds.order_by("id").first()
+    assert sorted(e.amount for e in first.entries.all()) == [-403, -75, -22, 500]
+    assert_books_balance(artist)
+
+
+def test_a_refund_after_the_payout_reverses_the_transfer(fan_client, artist, sandbox, receiver):
+    onboard(sandbox, artist)
+    paid = sell(fan_client, receiver, artist, "20.00", token="sale-one-token-000000000")
+    [payout] = payouts.run_payouts()
+
+    stripe_client().v1.refunds.create(params={"charge": charge_of(paid)})
+    [refunded] = events(receiver, "charge.refunded")
+    for _ in range(3):
+        deliver(refunded)
+    payouts.run_payouts()  # sends the clawback (a task after commit, in production)
+
+    [clawback] = Clawback.objects.all()
+    assert (clawback.payout, clawback.amount, clawback.status) == (payout, SHARE_20, "sent")
+    [transfer] = transfers(sandbox)
+    assert (transfer["amount_reversed"], transfer["reversed"]) == (SHARE_20, True)
+    # Stripe tells us of the reversal we asked for: booked already, nothing more.
+    for event in events(receiver, "transfer.reversed") * 3:
+        deliver(event)
+    assert ledger.artist_balance(artist, "eur").amount == 0
+    assert balances()["payouts_in_transit"] == 0
+    assert_books_balance(artist)
+
+
+def test_a_dispute_takes_back_the_sale_and_charges_its_fee_to_the_platform(
+    fan_client, artist, sandbox, receiver
+):
+    paid = sell(fan_client, receiver, artist, "20.00", token="sale-one-token-000000000")
+    stripe_client().raw_request("post", f"/v1/test_helpers/charges/{charge_of(paid)}/dispute")
+    [disputed] = events(receiver, "charge.dispute.created")
+    for _ in range(3):
+        deliver(disputed)
+
+    [booked] = LedgerTransaction.objects.filter(kind="dispute")
+    assert booked.reference == disputed.data.object.id
+    assert balances() == {
+        "customer_payments": 0,
+        "processor_fees": 1500,  # the dispute fee
+        "platform_revenue": -1500,  # paid by the platform, not the artist
+        "artist:" + artist.slug: 0,
+    }
+    assert_books_balance(artist)
+
+
+def test_a_transfer_reversed_on_stripe_puts_the_money_back(fan_client, artist, sandbox, receiver):
+    onboard(sandbox, artist)
+    sell(fan_client, receiver, artist, "20.00", token="sale-one-token-000000000")
+    [payout] = payouts.run_payouts()
+    stripe_client().v1.transfers.reversals.create(payout.stripe_transfer_id, params={"amount": 600})
+    stripe_client().v1.transfers.reversals.create(payout.stripe_transfer_id)
+    reversed_events = events(receiver, "transfer.reversed", 2)
+    assert len(reversed_events) == 2
+
+    for event in reversed(reversed_events * 3):  # out of order, three times each
+        deliver(event)
+
+    payout.refresh_from_db()
+    assert payout.status == "reversed"
+    assert ledger.artist_balance(artist, "eur").amount == SHARE_20
+    assert LedgerTransaction.objects.filter(kind="payout_reversal").count() == 2
+    assert_books_balance(artist)
