@@ -344,7 +344,11 @@ def on_charge_refunded(event) -> None:
 
 
 def book_refunds(*, charge_id: str) -> None:
-    """Book every succeeded refund of the charge (each once, by its id), oldest first."""
+    """Book every succeeded refund of the charge not booked yet (each once, by its id).
+
+    Each takes back its slice of the charge after the refunds booked before it, whatever
+    order they were booked in: the refunds of a charge add up to exactly its booking.
+    """
     charge = stripe_client().v1.charges.retrieve(charge_id).to_dict()
     original = _original(charge)
     if original is None:
@@ -352,8 +356,17 @@ def book_refunds(*, charge_id: str) -> None:
     refunds = [r for r in charge["refunds"]["data"] if r.get("status") == "succeeded"]
     refunds.sort(key=lambda r: (r["created"], r["id"]))
     with transaction.atomic():
-        refunded = 0
+        # Locked: two deliveries at once would both count the same refunds as not booked.
+        LedgerTransaction.objects.select_for_update().filter(id=original.id).first()
+        booked = set(
+            LedgerTransaction.objects.filter(
+                kind=LedgerTransaction.Kind.REFUND, reference__in=[r["id"] for r in refunds]
+            ).values_list("reference", flat=True)
+        )
+        refunded = sum(r["amount"] for r in refunds if r["id"] in booked)
         for refund in refunds:
+            if refund["id"] in booked:
+                continue
             _book_taking_back(
                 kind=LedgerTransaction.Kind.REFUND,
                 reference=refund["id"],

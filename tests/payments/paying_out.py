@@ -1,4 +1,4 @@
-"""Helpers for payout tests: an artist onboarded in the sandbox, sales paid in, events handed over."""
+"""Payout test helpers: an artist onboarded in the sandbox, sales paid in, events handed over."""
 
 import json
 
