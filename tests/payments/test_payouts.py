@@ -269,3 +269,85 @@ def test_a_transfer_reversed_on_stripe_puts_the_money_back(fan_client, artist, s
     assert ledger.artist_balance(artist, "eur").amount == SHARE_20
     assert LedgerTransaction.objects.filter(kind="payout_reversal").count() == 2
     assert_books_balance(artist)
+
+
+def test_the_handlers_are_registered_at_startup():
+    from payments.webhooks import HANDLERS
+
+    assert HANDLERS["transfer.reversed"] is payouts.on_transfer_reversed
+    assert HANDLERS["charge.refunded"] is payouts.on_charge_refunded
+    assert HANDLERS["charge.dispute.created"] is payouts.on_dispute_created
+
+
+def test_a_refund_of_a_payment_not_booked_yet_is_retried_later(
+    fan_client, artist, sandbox, receiver
+):
+    from payments.models import Payment, PriceTag
+    from tests.factories import TrackFactory
+    from tests.payments.buying import buy, pay
+
+    track = TrackFactory(artist=artist)
+    PriceTag.objects.create(track=track, price=1000)
+    pay(buy(fan_client, track, "10.00")["Location"])
+    intent = stripe_client().v1.payment_intents.retrieve(
+        sandbox.store.find("payment_intent")[0]["id"]
+    )
+    stripe_client().v1.refunds.create(params={"payment_intent": intent.id})
+    [refunded] = events(receiver, "charge.refunded")
+
+    with pytest.raises(payouts.NotBookedYet):
+        deliver(refunded)
+    assert Payment.objects.get().status == "pending"
+    assert LedgerTransaction.objects.count() == 0
+
+
+def test_a_refund_of_a_charge_that_is_not_ours_books_nothing(stripe_client, receiver, sandbox, db):
+    from payments.sandbox.charges import collect_payment
+
+    with sandbox.store.lock:
+        intent = collect_payment(
+            sandbox.store, amount=700, currency="eur", description=None, metadata={}
+        )
+    stripe_client.v1.refunds.create(params={"payment_intent": intent["id"]})
+    deliver(events(receiver, "charge.refunded")[0])
+    assert LedgerTransaction.objects.count() == 0
+
+
+def test_a_refund_posted_to_the_webhook_sends_its_clawback_after_commit(
+    client, fan_client, artist, sandbox, receiver, django_capture_on_commit_callbacks
+):
+    """The whole way: signed POST, recorded event, task, handler, clawback task after commit."""
+    import json
+
+    onboard(sandbox, artist)
+    paid = sell(fan_client, receiver, artist, "20.00", token="sale-one-token-000000000")
+    [payout] = payouts.run_payouts()
+    stripe_client().v1.refunds.create(params={"charge": charge_of(paid), "amount": 1000})
+    receiver.wait_for("charge.refunded")
+    [(body, signature)] = [
+        (body, signature)
+        for body, signature in receiver.received
+        if json.loads(body)["type"] == "charge.refunded"
+    ]
+
+    for _ in range(3):  # Stripe delivers it three times
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = client.post(
+                "/payments/webhook",
+                data=body,
+                content_type="application/json",
+                headers={"Stripe-Signature": signature},
+            )
+        assert answer.status_code == 200
+
+    # 1000 of 2000: the artist gives back 806 of the 1612 already paid out.
+    [clawback] = Clawback.objects.all()
+    assert (clawback.amount, clawback.status) == (806, "sent")
+    [transfer] = transfers(sandbox)
+    assert transfer["amount_reversed"] == 806
+    assert transfer["reversals"]["data"][0]["id"] == clawback.stripe_reversal_id
+    assert ledger.artist_balance(artist, "eur").amount == 0
+    assert balances()["payouts_in_transit"] == SHARE_20 - 806
+    payout.refresh_from_db()
+    assert payout.status == "sent"
+    assert_books_balance(artist)
