@@ -24,6 +24,9 @@ class Payout(models.Model):
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     stripe_transfer_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    amount_reversed = models.PositiveIntegerField(
+        default=0, help_text="Reversed on Stripe's side (not by our clawbacks), minor units."
+    )
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -203,9 +203,11 @@ def book_transfer_reversals(*, transfer_id: str) -> Payout | None:
             return None
         if payout.status == Payout.Status.PENDING:  # the worker died before recording it
             _record_sent(payout, transfer["id"])
+        outside = 0
         for reversal in (transfer.get("reversals") or {}).get("data", []):
             if (reversal.get("metadata") or {}).get("backstage_clawback"):
                 continue
+            outside += reversal["amount"]
             _move(
                 kind=LedgerTransaction.Kind.PAYOUT_REVERSAL,
                 reference=reversal["id"],
@@ -214,8 +216,10 @@ def book_transfer_reversals(*, transfer_id: str) -> Payout | None:
                 currency=payout.currency,
                 memo=f"Transfer {transfer_id} of payout {payout.id} reversed",
             )
+        changes = {"amount_reversed": outside}
         if transfer.get("reversed"):
-            Payout.objects.filter(id=payout.id).update(status=Payout.Status.REVERSED)
+            changes["status"] = Payout.Status.REVERSED
+        Payout.objects.filter(id=payout.id).update(**changes)
         payout.refresh_from_db()
     return payout
 
@@ -281,7 +285,7 @@ def _claw_back(*, artist: Artist, currency: str, share: int, source: str) -> Non
     for payout in payouts:
         if owed <= 0:
             break
-        amount = min(owed, payout.amount - (payout.clawed or 0))
+        amount = min(owed, payout.amount - payout.amount_reversed - (payout.clawed or 0))
         if amount <= 0:
             continue
         clawback, created = Clawback.objects.get_or_create(

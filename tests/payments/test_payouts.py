@@ -351,3 +351,67 @@ def test_a_refund_posted_to_the_webhook_sends_its_clawback_after_commit(
     payout.refresh_from_db()
     assert payout.status == "sent"
     assert_books_balance(artist)
+
+
+def test_a_dispute_after_the_payout_claws_back_the_artists_share(
+    fan_client, artist, sandbox, receiver
+):
+    onboard(sandbox, artist)
+    paid = sell(fan_client, receiver, artist, "20.00", token="sale-one-token-000000000")
+    payouts.run_payouts()
+    stripe_client().raw_request("post", f"/v1/test_helpers/charges/{charge_of(paid)}/dispute")
+    for _ in range(3):
+        deliver(events(receiver, "charge.dispute.created")[0])
+    payouts.run_payouts()
+
+    [clawback] = Clawback.objects.all()
+    assert (clawback.amount, clawback.status) == (SHARE_20, "sent")
+    assert balances() == {
+        "customer_payments": 0,
+        "processor_fees": 1500,
+        "platform_revenue": -1500,
+        "payouts_in_transit": 0,
+        "artist:" + artist.slug: 0,
+    }
+    assert_books_balance(artist)
+
+
+def test_every_webhook_replayed_three_times_out_of_order_ends_the_same(
+    fan_client, artist, sandbox, receiver
+):
+    """Two sales, a payout, Stripe reversing €3.00 of it, then a €10.00 refund of one sale:
+    every event of those, delivered three times in reverse order, books what one ordered
+    delivery would."""
+    onboard(sandbox, artist)
+    paid = sell(fan_client, receiver, artist, "20.00", token="sale-one-token-000000000")
+    sell(fan_client, receiver, artist, "20.00", token="sale-two-token-000000000")
+    [payout] = payouts.run_payouts()
+    assert payout.amount == 2 * SHARE_20
+    stripe_client().v1.transfers.reversals.create(payout.stripe_transfer_id, params={"amount": 300})
+    deliver(events(receiver, "transfer.reversed")[0])  # back to the balance: 300
+    stripe_client().v1.refunds.create(params={"charge": charge_of(paid), "amount": 1000})
+    kinds = ("checkout.session.completed", "transfer.reversed", "charge.refunded")
+    receiver.wait_for("charge.refunded")
+    every = [event for kind in kinds for event in events(receiver, kind)]
+
+    for event in reversed(every * 3):
+        deliver(event)
+    payouts.run_payouts()  # sends the clawback, pays nothing new
+
+    # The refund takes 806 from the artist: 300 on their balance, 506 clawed back.
+    [clawback] = Clawback.objects.all()
+    assert (clawback.amount, clawback.status) == (506, "sent")
+    payout.refresh_from_db()
+    assert (payout.status, payout.amount_reversed) == ("sent", 300)
+    assert Payout.objects.count() == 1
+    assert len(transfers(sandbox)) == 1
+    assert transfers(sandbox)[0]["amount_reversed"] == 806
+    assert LedgerTransaction.objects.filter(kind="sale").count() == 2
+    assert balances() == {
+        "customer_payments": -3000,
+        "processor_fees": 176 - 44,
+        "platform_revenue": 600 - 150,
+        "payouts_in_transit": 2 * SHARE_20 - 806,
+        "artist:" + artist.slug: 0,
+    }
+    assert_books_balance(artist)
