@@ -310,6 +310,14 @@ def _send_later(clawback_id: int) -> None:
     task.delay(clawback_id)
 
 
+def _create_reversal(clawback: Clawback):
+    return stripe_client().v1.transfers.reversals.create(
+        clawback.payout.stripe_transfer_id,
+        params={"amount": clawback.amount, "metadata": {"backstage_clawback": str(clawback.id)}},
+        options={"idempotency_key": clawback.idempotency_key},
+    )
+
+
 def send_clawback(*, clawback_id: int) -> Clawback | None:
     """Ask Stripe for the pending clawback's transfer reversal and record it; a failure
     leaves it pending for the next run_payouts."""
@@ -321,14 +329,7 @@ def send_clawback(*, clawback_id: int) -> Clawback | None:
     if clawback is None:
         return None
     try:
-        reversal = stripe_client().v1.transfers.reversals.create(
-            clawback.payout.stripe_transfer_id,
-            params={
-                "amount": clawback.amount,
-                "metadata": {"backstage_clawback": str(clawback.id)},
-            },
-            options={"idempotency_key": clawback.idempotency_key},
-        )
+        reversal = _create_reversal(clawback)
     except Exception as error:
         log.warning("clawback %s not sent: %r", clawback.id, error)
         Clawback.objects.filter(id=clawback.id).update(

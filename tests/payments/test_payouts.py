@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from payments import ledger, payouts
 from payments.models import Clawback, LedgerTransaction, Payout
+from payments.sandbox.charges import collect_payment
 from payments.stripe_api import stripe_client
 from tests.factories import ArtistFactory
 from tests.payments.paying_out import deliver, events, onboard, sell
@@ -307,8 +308,6 @@ def test_a_refund_of_a_payment_not_booked_yet_is_retried_later(
 
 
 def test_a_refund_of_a_charge_that_is_not_ours_books_nothing(stripe_client, receiver, sandbox, db):
-    from payments.sandbox.charges import collect_payment
-
     with sandbox.store.lock:
         intent = collect_payment(
             sandbox.store, amount=700, currency="eur", description=None, metadata={}
@@ -419,4 +418,50 @@ def test_every_webhook_replayed_three_times_out_of_order_ends_the_same(
         "payouts_in_transit": 2 * SHARE_20 - 806,
         "artist:" + artist.slug: 0,
     }
+    assert_books_balance(artist)
+
+
+@hsettings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(kills=st.lists(st.sampled_from(["before_stripe", "after_stripe"]), max_size=3))
+def test_a_clawback_killed_anywhere_and_retried_reverses_exactly_once(
+    kills, fan_client, sandbox, receiver, monkeypatch
+):
+    artist = ArtistFactory()
+    onboard(sandbox, artist)
+    paid = sell(fan_client, receiver, artist, "20.00", token=f"sale-{artist.id}-token-0000000000")
+    with sandbox.store.lock:  # the refunds of earlier examples drew on the platform's balance
+        collect_payment(sandbox.store, amount=5000, currency="eur", description=None, metadata={})
+    [payout] = payouts.run_payouts(artist_ids=[artist.id])
+    refunds_before = len(receiver.events("charge.refunded"))
+    stripe_client().v1.refunds.create(params={"charge": charge_of(paid)})
+    deliver(events(receiver, "charge.refunded", refunds_before + 1)[-1])
+    real = payouts._create_reversal
+    plan = list(kills)
+
+    def create(clawback):
+        if plan and plan[0] == "before_stripe":
+            raise Killed(plan.pop(0))
+        reversal = real(clawback)
+        if plan and plan[0] == "after_stripe":
+            raise Killed(plan.pop(0))
+        return reversal
+
+    monkeypatch.setattr(payouts, "_create_reversal", create)
+    for _ in range(len(kills) + 1):
+        try:
+            payouts.run_payouts(artist_ids=[artist.id])
+        except Killed:
+            continue
+    monkeypatch.undo()
+
+    [clawback] = Clawback.objects.filter(payout=payout)
+    [transfer] = transfers(sandbox, artist)
+    assert clawback.status == "sent"
+    assert [r["id"] for r in transfer["reversals"]["data"]] == [clawback.stripe_reversal_id]
+    assert transfer["amount_reversed"] == SHARE_20
+    assert ledger.artist_balance(artist, "eur").amount == 0
     assert_books_balance(artist)

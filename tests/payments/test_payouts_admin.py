@@ -1,11 +1,13 @@
 """Payouts and failed webhooks in the admin: look, run payouts now, retry; never edit."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from payments import payouts, tasks
-from payments.models import WebhookEvent
+from payments.models import Payout, WebhookEvent
 from tests.payments.paying_out import onboard, sell
 
 pytestmark = pytest.mark.usefixtures("payments_settings")
@@ -95,3 +97,18 @@ def test_failed_webhooks_are_listed_and_can_be_retried(staff, monkeypatch):
     )
     assert "1 event(s) queued again." in answer.text
     assert queued == [failed.id]
+
+
+def test_the_payout_list_costs_the_same_queries_for_many_payouts(staff):
+    from tests.factories import ArtistFactory
+
+    def shown(count):
+        for _ in range(count):
+            Payout.objects.create(artist=ArtistFactory(), amount=1234, currency="eur")
+        with CaptureQueriesContext(connection) as queries:
+            page = staff.get(reverse(CHANGELIST))
+        assert page.status_code == 200
+        return len(queries)
+
+    assert shown(2) == shown(10)
+    assert "€12.34" in staff.get(reverse(CHANGELIST)).text
