@@ -1,6 +1,7 @@
 """The ledger in the admin: everyone looks, nobody edits (superusers included)."""
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import Count, Max, Q, Sum
 
 from .models import (
@@ -148,6 +149,19 @@ class PayoutAdmin(LookOnly, admin.ModelAdmin):
     @admin.display(description="amount", ordering="amount")
     def shown_amount(self, payout: Payout) -> str:
         return format_amount(payout.amount, payout.currency)
+
+    def changelist_view(self, request, extra_context=None):
+        # Django runs an action only on a selection; "run payouts now" needs none (the very
+        # first run has no payouts to select), so an empty selection is filled in for it.
+        post = request.POST
+        if post.get("action") == "run_payouts_now" and not post.getlist(
+            helpers.ACTION_CHECKBOX_NAME
+        ):
+            data = post.copy()
+            data[helpers.ACTION_CHECKBOX_NAME] = "0"
+            data["select_across"] = "1"
+            request.POST = data
+        return super().changelist_view(request, extra_context)
 
     @admin.action(description="Run payouts now (every ready artist; the selection is ignored)")
     def run_payouts_now(self, request, queryset):

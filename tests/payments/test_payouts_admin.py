@@ -80,6 +80,21 @@ def test_run_payouts_now_queues_the_task(staff, fan_client, artist, sandbox, rec
     assert queued == [True]
 
 
+def test_run_payouts_now_needs_no_selection_for_the_first_run(
+    staff, fan_client, artist, sandbox, receiver, monkeypatch
+):
+    onboard(sandbox, artist)
+    sell(fan_client, receiver, artist, "20.00", token="sale-one-token-000000000")
+    monkeypatch.setattr(tasks.run_payouts, "delay", lambda: payouts.run_payouts())
+    assert Payout.objects.count() == 0
+
+    answer = staff.post(reverse(CHANGELIST), {"action": "run_payouts_now"}, follow=True)
+
+    assert "Payouts are running." in answer.text
+    [payout] = Payout.objects.all()
+    assert (payout.artist, payout.amount, payout.status) == (artist, 1612, "sent")
+
+
 def test_failed_webhooks_are_listed_and_can_be_retried(staff, monkeypatch):
     failed = WebhookEvent.objects.create(
         stripe_id="evt_failed", type="charge.refunded", payload={}, last_error="<b>boom</b>"
