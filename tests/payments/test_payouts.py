@@ -465,3 +465,49 @@ def test_a_clawback_killed_anywhere_and_retried_reverses_exactly_once(
     assert transfer["amount_reversed"] == SHARE_20
     assert ledger.artist_balance(artist, "eur").amount == 0
     assert_books_balance(artist)
+
+
+def test_a_refund_handler_that_dies_halfway_writes_nothing_and_its_retry_books_once(
+    fan_client, artist, sandbox, receiver, monkeypatch
+):
+    """Killed after booking the refund but before the clawback: all rolled back, the event
+    left unprocessed with its error (the admin's "failed" list), then retried whole."""
+    import json
+
+    from payments import webhooks
+
+    onboard(sandbox, artist)
+    paid = sell(fan_client, receiver, artist, "20.00", token="sale-one-token-000000000")
+    payouts.run_payouts()
+    stripe_client().v1.refunds.create(params={"charge": charge_of(paid)})
+    receiver.wait_for("charge.refunded")
+    [(body, signature)] = [
+        (body, signature)
+        for body, signature in receiver.received
+        if json.loads(body)["type"] == "charge.refunded"
+    ]
+    row, _ = webhooks.receive_event(payload=body.encode(), signature=signature)
+    real = payouts._claw_back
+
+    def dies(**kwargs):
+        raise RuntimeError("worker lost")
+
+    monkeypatch.setattr(payouts, "_claw_back", dies)
+    with pytest.raises(RuntimeError):
+        webhooks.process_event(event_row_id=row.id)
+    row.refresh_from_db()
+    assert (row.processed_at, row.attempts) == (None, 1)
+    assert "worker lost" in row.last_error
+    assert LedgerTransaction.objects.filter(kind="refund").count() == 0
+    assert Clawback.objects.count() == 0
+
+    monkeypatch.setattr(payouts, "_claw_back", real)
+    webhooks.process_event(event_row_id=row.id)
+    webhooks.process_event(event_row_id=row.id)  # a second delivery of the task: nothing
+    payouts.run_payouts()
+
+    assert LedgerTransaction.objects.filter(kind="refund").count() == 1
+    [clawback] = Clawback.objects.all()
+    assert (clawback.amount, clawback.status) == (SHARE_20, "sent")
+    assert len(transfers(sandbox)[0]["reversals"]["data"]) == 1
+    assert_books_balance(artist)
