@@ -120,6 +120,15 @@ class Killed(BaseException):
     """The worker dies: nothing in run_payouts catches this."""
 
 
+def run_until_done(artist, *, attempts: int) -> None:
+    """Run the artist's payouts `attempts` times, as a restarted worker would after each kill."""
+    for _ in range(attempts):
+        try:
+            payouts.run_payouts(artist_ids=[artist.id])
+        except Killed:
+            continue
+
+
 KILL_POINTS = ["in_booking", "before_stripe", "after_stripe", "before_recording"]
 
 
@@ -164,11 +173,7 @@ def test_a_payout_killed_anywhere_and_retried_pays_exactly_once(
     monkeypatch.setattr(payouts, "_move", move)
     monkeypatch.setattr(payouts, "_create_transfer", create)
     monkeypatch.setattr(payouts, "_record_sent", record)
-    for _ in range(len(kills) + 1):
-        try:
-            payouts.run_payouts(artist_ids=[artist.id])
-        except Killed:
-            continue
+    run_until_done(artist, attempts=len(kills) + 1)
     monkeypatch.undo()
 
     [payout] = Payout.objects.filter(artist=artist)
@@ -451,11 +456,7 @@ def test_a_clawback_killed_anywhere_and_retried_reverses_exactly_once(
         return reversal
 
     monkeypatch.setattr(payouts, "_create_reversal", create)
-    for _ in range(len(kills) + 1):
-        try:
-            payouts.run_payouts(artist_ids=[artist.id])
-        except Killed:
-            continue
+    run_until_done(artist, attempts=len(kills) + 1)
     monkeypatch.undo()
 
     [clawback] = Clawback.objects.filter(payout=payout)
