@@ -9,6 +9,7 @@ from django.urls import reverse
 from payments import payouts, tasks
 from payments.models import Payout, WebhookEvent
 from tests.payments.paying_out import onboard, sell
+from tests.payments.scenarios import assert_books_balance
 
 pytestmark = pytest.mark.usefixtures("payments_settings")
 
@@ -47,6 +48,32 @@ def test_staff_retry_a_pending_payout_and_it_is_sent_once(
     payout.refresh_from_db()
     assert payout.status == "sent"
     assert len(sandbox.store.find("transfer")) == 1
+
+
+def test_retrying_a_failed_payout_pays_its_money_in_a_new_one(
+    staff, fan_client, artist, sandbox, receiver
+):
+    onboard(sandbox, artist)
+    sell(fan_client, receiver, artist, "20.00", token="sale-one-token-000000000")
+    account = sandbox.store.get(artist.connected_account.stripe_account_id, "account")
+    account["payouts_enabled"] = False
+    [failed] = payouts.run_payouts()
+    assert failed.status == "failed"
+    account["payouts_enabled"] = True  # the artist fixed it on Stripe
+
+    answer = staff.post(
+        reverse(CHANGELIST),
+        {"action": "retry_payouts", "_selected_action": [failed.id]},
+        follow=True,
+    )
+
+    assert "1 of 1 payout(s) sent." in answer.text
+    failed.refresh_from_db()
+    assert failed.status == "failed"  # its money went back to the balance, then out again
+    [sent] = Payout.objects.filter(status="sent")
+    assert (sent.amount, sent.artist) == (1612, artist)
+    assert len(sandbox.store.find("transfer")) == 1
+    assert_books_balance(artist)
 
 
 def test_a_payout_cannot_be_edited_in_the_admin(staff, fan_client, artist, sandbox, receiver):
