@@ -238,6 +238,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "analytics.compute_segments",
         "schedule": crontab(hour=0, minute=30),
     },
+    # Artists' balances to their connected accounts (payments/payouts.py), on the 1st.
+    "run-payouts": {
+        "task": "payments.run_payouts",
+        "schedule": crontab(day_of_month=1, hour=6, minute=0),
+    },
 }
 
 # --- Plays (analytics/tokens.py, analytics/counting.py) ------------------------------------
@@ -265,6 +270,8 @@ PAYMENTS_SANDBOX = STRIPE_SECRET_KEY == STRIPE_SANDBOX_KEY or not STRIPE_SECRET_
 STRIPE_SANDBOX_STATE = os.getenv("STRIPE_SANDBOX_STATE", str(VAR_DIR / "stripe-sandbox.json"))
 PLATFORM_CUT_BASIS_POINTS = 1500  # 15 %
 PAYMENTS_CURRENCY = "eur"
+# Balances below this (minor units) are carried to the next monthly payout.
+PAYOUT_MINIMUM = envint("PAYOUT_MINIMUM", 1000)
 
 # --- Accounts ---------------------------------------------------------------------------------
 

@@ -1,13 +1,16 @@
 """The ledger in the admin: everyone looks, nobody edits (superusers included)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import Count, Max, Q, Sum
 
 from .models import (
+    Clawback,
     ConnectedAccount,
     LedgerAccount,
     LedgerEntry,
     LedgerTransaction,
+    Payout,
     WebhookEvent,
 )
 from .money import format_amount
@@ -98,11 +101,96 @@ class ConnectedAccountAdmin(LookOnly, admin.ModelAdmin):
         return account.payouts_ready
 
 
+class FailedFilter(admin.SimpleListFilter):
+    title = "failed"
+    parameter_name = "failed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Failed, not processed")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(processed_at__isnull=True).exclude(last_error="")
+        return queryset
+
+
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(LookOnly, admin.ModelAdmin):
     """What Stripe sent; an event with an error and no processed_at is still being retried."""
 
     list_display = ("stripe_id", "type", "received_at", "processed_at", "attempts", "last_error")
-    list_filter = ("type", ("processed_at", admin.EmptyFieldListFilter))
+    list_filter = (FailedFilter, "type", ("processed_at", admin.EmptyFieldListFilter))
+    actions = ("retry_events",)
+
+    @admin.action(description="Retry the selected unprocessed events")
+    def retry_events(self, request, queryset):
+        from .tasks import process_webhook_event
+
+        ids = list(queryset.filter(processed_at__isnull=True).values_list("id", flat=True))
+        for pk in ids:
+            process_webhook_event.delay(pk)  # a processed event does nothing
+        self.message_user(request, f"{len(ids)} event(s) queued again.", messages.SUCCESS)
+
     search_fields = ("stripe_id", "type")
     date_hierarchy = "received_at"
+
+
+@admin.register(Payout)
+class PayoutAdmin(LookOnly, admin.ModelAdmin):
+    """Made by payments.payouts only; an admin can run them now or retry a pending one."""
+
+    list_display = ("id", "artist", "shown_amount", "status", "stripe_transfer_id", "attempts")
+    list_filter = ("status", "currency")
+    search_fields = ("artist__name", "artist__slug", "stripe_transfer_id")
+    list_select_related = ("artist",)
+    readonly_fields = [field.name for field in Payout._meta.fields]
+    actions = ("run_payouts_now", "retry_payouts")
+
+    @admin.display(description="amount", ordering="amount")
+    def shown_amount(self, payout: Payout) -> str:
+        return format_amount(payout.amount, payout.currency)
+
+    def changelist_view(self, request, extra_context=None):
+        # Django runs an action only on a selection; "run payouts now" needs none (the very
+        # first run has no payouts to select), so an empty selection is filled in for it.
+        post = request.POST
+        if post.get("action") == "run_payouts_now" and not post.getlist(
+            helpers.ACTION_CHECKBOX_NAME
+        ):
+            data = post.copy()
+            data[helpers.ACTION_CHECKBOX_NAME] = "0"
+            data["select_across"] = "1"
+            request.POST = data
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(description="Run payouts now (every ready artist; the selection is ignored)")
+    def run_payouts_now(self, request, queryset):
+        from .tasks import run_payouts
+
+        run_payouts.delay()
+        self.message_user(request, "Payouts are running.", messages.SUCCESS)
+
+    @admin.action(description="Retry the selected payouts")
+    def retry_payouts(self, request, queryset):
+        """A pending payout is sent again under its own key (Stripe never pays it twice); a
+        failed one gave its money back to the balance, which a new payout then carries."""
+        from . import payouts
+
+        artist_ids = list(
+            queryset.filter(status__in=[Payout.Status.PENDING, Payout.Status.FAILED])
+            .values_list("artist_id", flat=True)
+            .distinct()
+        )
+        done = payouts.run_payouts(artist_ids=artist_ids)
+        sent = sum(payout.status == Payout.Status.SENT for payout in done)
+        self.message_user(request, f"{sent} of {len(done)} payout(s) sent.", messages.INFO)
+
+
+@admin.register(Clawback)
+class ClawbackAdmin(LookOnly, admin.ModelAdmin):
+    """Money taken back from a sent payout after a refund or a dispute."""
+
+    list_display = ("id", "payout", "source", "amount", "status", "stripe_reversal_id")
+    list_filter = ("status",)
+    search_fields = ("source", "stripe_reversal_id")
+    list_select_related = ("payout__artist",)

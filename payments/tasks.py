@@ -14,3 +14,19 @@ def process_webhook_event(event_row_id: int) -> None:
     from . import webhooks
 
     webhooks.process_event(event_row_id=event_row_id)
+
+
+@shared_task(name="payments.run_payouts")
+def run_payouts() -> None:
+    """Monthly (CELERY_BEAT_SCHEDULE), and when an admin presses "Run payouts now"."""
+    from . import payouts
+
+    payouts.run_payouts()
+
+
+@shared_task(name="payments.send_clawback")
+def send_clawback(clawback_id: int) -> None:
+    """Ask Stripe to reverse the transfer; a failure stays pending for the next run_payouts."""
+    from . import payouts
+
+    payouts.send_clawback(clawback_id=clawback_id)

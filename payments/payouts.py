@@ -1,0 +1,417 @@
+"""Paying artists out, and taking money back when a paid sale is refunded or disputed.
+
+A payout is booked in our books first (a pending Payout row and, in the same transaction, the
+artist's balance moved to payouts_in_transit), then Stripe is asked for a Transfer keyed by the
+row (`payout-<id>`), then the transfer id is recorded. A worker killed anywhere in between
+leaves the row pending; `run_payouts` retries it with the same key, and Stripe answers with the
+transfer it already made, never a second one. Refunds and disputes (webhooks below) reverse the
+sale's booking in proportion; money already paid out is taken back with a transfer reversal,
+booked and sent the same way (Clawback rows, `clawback-<id>`).
+"""
+
+import logging
+
+import stripe
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Sum
+
+from artists.models import Artist
+
+from . import ledger
+from .models import (
+    Clawback,
+    ConnectedAccount,
+    LedgerAccount,
+    LedgerTransaction,
+    Payout,
+)
+from .splitting import allocate
+from .stripe_api import stripe_client
+from .webhooks import register
+
+log = logging.getLogger(__name__)
+Kind = LedgerAccount.Kind
+MAX_ERROR_LENGTH = 2000
+# Stripe's answers that mean "no, and asking again will not change that": nothing was moved.
+REFUSALS = (stripe.InvalidRequestError, stripe.PermissionError, stripe.CardError)
+
+
+class NotBookedYet(Exception):
+    """A refund or dispute of a payment whose sale is not booked yet: retried later."""
+
+
+def _account(kind, currency, artist=None) -> LedgerAccount:
+    return ledger.get_account(kind=kind, currency=currency, artist=artist)
+
+
+def _move(*, kind, reference: str, artist: Artist, amount: int, currency: str, memo: str):
+    """Book `amount` from the artist's balance to payouts_in_transit (negative: back)."""
+    return ledger.post_transaction(
+        kind=kind,
+        reference=reference,
+        memo=memo,
+        currency=currency,
+        entries=[
+            (_account(Kind.ARTIST_BALANCE, currency, artist), -amount),
+            (_account(Kind.PAYOUTS_IN_TRANSIT, currency), amount),
+        ],
+    )
+
+
+# --- Payouts ------------------------------------------------------------------------------------
+
+
+def run_payouts(*, artist_ids: list[int] | None = None) -> list[Payout]:
+    """Retry what is pending, then pay every ready artist whose balance reaches the minimum.
+
+    Balances below PAYOUT_MINIMUM stay on the books for the next run (never forfeited).
+    Returns the payouts made or retried in this run.
+    """
+    pending = Payout.objects.filter(status=Payout.Status.PENDING)
+    if artist_ids is not None:
+        pending = pending.filter(artist_id__in=artist_ids)
+    touched = [send_payout(payout_id=pk) for pk in pending.values_list("id", flat=True)]
+    for pk in Clawback.objects.filter(status=Clawback.Status.PENDING).values_list("id", flat=True):
+        send_clawback(clawback_id=pk)
+    accounts = ConnectedAccount.objects.select_related("artist").exclude(stripe_account_id=None)
+    if artist_ids is not None:
+        accounts = accounts.filter(artist_id__in=artist_ids)
+    for account in accounts:
+        if not account.payouts_ready:
+            continue  # not onboarded yet: the balance waits
+        payout = create_payout(artist=account.artist, currency=settings.PAYMENTS_CURRENCY)
+        if payout is not None:
+            touched.append(send_payout(payout_id=payout.id))
+    return [payout for payout in touched if payout is not None]
+
+
+def create_payout(*, artist: Artist, currency: str) -> Payout | None:
+    """A pending payout of the artist's whole balance, booked; None below the minimum."""
+    with transaction.atomic():
+        # Locked: two runs at once would both read the same balance and both pay it out.
+        ConnectedAccount.objects.select_for_update().filter(artist=artist).first()
+        amount = ledger.artist_balance(artist, currency).amount
+        if amount < settings.PAYOUT_MINIMUM:
+            return None
+        payout = Payout.objects.create(artist=artist, amount=amount, currency=currency)
+        _move(
+            kind=LedgerTransaction.Kind.PAYOUT,
+            reference=payout.idempotency_key,
+            artist=artist,
+            amount=amount,
+            currency=currency,
+            memo=f"Payout {payout.id} to {artist}",
+        )
+    return payout
+
+
+def transfer_request(*, payout: Payout, destination: str) -> dict:
+    """What Stripe is asked for: the same row always asks the same, under the same key."""
+    return {
+        "params": {
+            "amount": payout.amount,
+            "currency": payout.currency,
+            "destination": destination,
+            "transfer_group": payout.idempotency_key,
+            "description": f"Backstage payout {payout.id}",
+            "metadata": {"backstage_payout": str(payout.id), "artist_id": str(payout.artist_id)},
+        },
+        "options": {"idempotency_key": payout.idempotency_key},
+    }
+
+
+def _create_transfer(payout: Payout):
+    destination = payout.artist.connected_account.stripe_account_id
+    return stripe_client().v1.transfers.create(
+        **transfer_request(payout=payout, destination=destination)
+    )
+
+
+def _record_sent(payout: Payout, transfer_id: str) -> None:
+    Payout.objects.filter(id=payout.id, status=Payout.Status.PENDING).update(
+        stripe_transfer_id=transfer_id,
+        status=Payout.Status.SENT,
+        error="",
+        attempts=F("attempts") + 1,
+    )
+
+
+def send_payout(*, payout_id: int) -> Payout | None:
+    """Ask Stripe for the pending payout's transfer and record it. A refusal fails the payout
+    and puts the money back on the artist's balance; any other error leaves it pending."""
+    payout = (
+        Payout.objects.select_related("artist__connected_account")
+        .filter(id=payout_id, status=Payout.Status.PENDING)
+        .first()
+    )
+    if payout is None:
+        return None  # sent, failed or reversed already
+    try:
+        transfer = _create_transfer(payout)
+    except REFUSALS as error:
+        fail_payout(payout=payout, error=str(error))
+    except Exception as error:  # Stripe unreachable, a timeout: the next run retries
+        log.warning("payout %s not sent: %r", payout.id, error)
+        Payout.objects.filter(id=payout.id).update(
+            attempts=F("attempts") + 1, error=repr(error)[:MAX_ERROR_LENGTH]
+        )
+    else:
+        _record_sent(payout, transfer.id)
+    payout.refresh_from_db()
+    return payout
+
+
+def fail_payout(*, payout: Payout, error: str) -> None:
+    """Stripe refused the transfer (nothing moved): the money goes back to the balance."""
+    with transaction.atomic():
+        failed = Payout.objects.filter(id=payout.id, status=Payout.Status.PENDING).update(
+            status=Payout.Status.FAILED,
+            error=error[:MAX_ERROR_LENGTH],
+            attempts=F("attempts") + 1,
+        )
+        if failed:
+            _move(
+                kind=LedgerTransaction.Kind.PAYOUT_REVERSAL,
+                reference=f"{payout.idempotency_key}-failed",
+                artist=payout.artist,
+                amount=-payout.amount,
+                currency=payout.currency,
+                memo=f"Payout {payout.id} refused by Stripe",
+            )
+
+
+@register("transfer.reversed")
+def on_transfer_reversed(event) -> None:
+    book_transfer_reversals(transfer_id=event.data.object["id"])
+
+
+def book_transfer_reversals(*, transfer_id: str) -> Payout | None:
+    """Put money reversed on Stripe's side back on the artist's balance, once per reversal.
+    Reversals we asked for ourselves (clawbacks) were booked when we asked."""
+    transfer = stripe_client().v1.transfers.retrieve(transfer_id).to_dict()
+    payout_id = (transfer.get("metadata") or {}).get("backstage_payout", "")
+    with transaction.atomic():
+        payout = (
+            Payout.objects.select_for_update()
+            .select_related("artist")
+            .filter(id=int(payout_id) if payout_id.isdigit() else None)
+            .first()
+        )
+        if payout is None or payout.amount != transfer["amount"]:
+            log.info("transfer.reversed for %s, which is not one of our payouts", transfer_id)
+            return None
+        if payout.status == Payout.Status.PENDING:  # the worker died before recording it
+            _record_sent(payout, transfer["id"])
+        outside = 0
+        for reversal in (transfer.get("reversals") or {}).get("data", []):
+            if (reversal.get("metadata") or {}).get("backstage_clawback"):
+                continue
+            outside += reversal["amount"]
+            _move(
+                kind=LedgerTransaction.Kind.PAYOUT_REVERSAL,
+                reference=reversal["id"],
+                artist=payout.artist,
+                amount=-reversal["amount"],
+                currency=payout.currency,
+                memo=f"Transfer {transfer_id} of payout {payout.id} reversed",
+            )
+        changes = {"amount_reversed": outside}
+        if transfer.get("reversed"):
+            changes["status"] = Payout.Status.REVERSED
+        Payout.objects.filter(id=payout.id).update(**changes)
+        payout.refresh_from_db()
+    return payout
+
+
+# --- Refunds and disputes -----------------------------------------------------------------------
+
+
+def _original(charge: dict) -> LedgerTransaction | None:
+    """The sale or tip booked for the charge; NotBookedYet if ours but not booked yet."""
+    booked = LedgerTransaction.objects.filter(
+        kind__in=[LedgerTransaction.Kind.SALE, LedgerTransaction.Kind.TIP],
+        reference=charge.get("payment_intent") or "",
+    ).first()
+    if booked is None and (charge.get("metadata") or {}).get("backstage_payment"):
+        raise NotBookedYet(f"{charge['id']} is refunded before its sale is booked")
+    return booked
+
+
+def _taken_back(original: LedgerTransaction, before: int, after: int) -> list:
+    """The lines that take back the part of `original` between `before` and `after` minor
+    units of its charge: each account gives back its share of the cumulative amount, so the
+    partial refunds of a charge add up to exactly its booking."""
+    rows = list(original.entries.select_related("account__artist").order_by("id"))
+    paid = [row for row in rows if row.amount > 0]
+    weights = [row.amount for row in paid]
+    now_parts, then_parts = allocate(after, weights), allocate(before, weights)
+    lines = [(row.account, -(a - b)) for row, a, b in zip(paid, now_parts, then_parts, strict=True)]
+    lines += [(row.account, after - before) for row in rows if row.amount < 0]
+    return lines
+
+
+def _book_taking_back(*, kind, reference, original, before, after, extra=(), memo) -> None:
+    rows = list(original.entries.all())
+    currency = rows[0].currency
+    charged = -sum(row.amount for row in rows if row.amount < 0)
+    if before == 0 and after == charged and not extra and kind == LedgerTransaction.Kind.REFUND:
+        booked = ledger.reverse_transaction(
+            original=original, kind=kind, reference=reference, memo=memo
+        )
+        lines = [
+            (entry.account, entry.amount) for entry in booked.entries.select_related("account")
+        ]
+    else:
+        lines = _taken_back(original, before, after)
+        ledger.post_transaction(
+            kind=kind, reference=reference, memo=memo, currency=currency, entries=[*lines, *extra]
+        )
+    for account, amount in lines:
+        if account.kind == Kind.ARTIST_BALANCE and amount < 0:
+            _claw_back(artist=account.artist, currency=currency, share=-amount, source=reference)
+
+
+def _claw_back(*, artist: Artist, currency: str, share: int, source: str) -> None:
+    """If the artist's balance is below zero after giving back `share`, that money was paid
+    out already: take it back from their latest sent payouts (booked now, sent after commit)."""
+    owed = min(share, -ledger.artist_balance(artist, currency).amount)
+    if owed <= 0:
+        return  # the balance still covers it: nothing paid out needs taking back
+    sent = Payout.objects.filter(artist=artist, currency=currency, status=Payout.Status.SENT)
+    # Locked: two refunds of this artist at once must not take back the same money twice.
+    list(sent.select_for_update().values_list("id", flat=True))
+    payouts = sent.annotate(clawed=Sum("clawbacks__amount")).order_by("-created_at", "-id")
+    for payout in payouts:
+        if owed <= 0:
+            break
+        amount = min(owed, payout.amount - payout.amount_reversed - (payout.clawed or 0))
+        if amount <= 0:
+            continue
+        clawback, created = Clawback.objects.get_or_create(
+            source=source, payout=payout, defaults={"amount": amount}
+        )
+        if created:
+            _move(
+                kind=LedgerTransaction.Kind.PAYOUT_REVERSAL,
+                reference=f"clawback-{source}-{payout.id}",
+                artist=artist,
+                amount=-amount,
+                currency=currency,
+                memo=f"Taken back from payout {payout.id} for {source}",
+            )
+            transaction.on_commit(lambda pk=clawback.id: _send_later(pk))
+        owed -= clawback.amount
+
+
+def _send_later(clawback_id: int) -> None:
+    from .tasks import send_clawback as task
+
+    task.delay(clawback_id)
+
+
+def _create_reversal(clawback: Clawback):
+    return stripe_client().v1.transfers.reversals.create(
+        clawback.payout.stripe_transfer_id,
+        params={"amount": clawback.amount, "metadata": {"backstage_clawback": str(clawback.id)}},
+        options={"idempotency_key": clawback.idempotency_key},
+    )
+
+
+def send_clawback(*, clawback_id: int) -> Clawback | None:
+    """Ask Stripe for the pending clawback's transfer reversal and record it; a failure
+    leaves it pending for the next run_payouts."""
+    clawback = (
+        Clawback.objects.select_related("payout")
+        .filter(id=clawback_id, status=Clawback.Status.PENDING)
+        .first()
+    )
+    if clawback is None:
+        return None
+    try:
+        reversal = _create_reversal(clawback)
+    except Exception as error:
+        log.warning("clawback %s not sent: %r", clawback.id, error)
+        Clawback.objects.filter(id=clawback.id).update(
+            attempts=F("attempts") + 1, error=repr(error)[:MAX_ERROR_LENGTH]
+        )
+    else:
+        Clawback.objects.filter(id=clawback.id, status=Clawback.Status.PENDING).update(
+            stripe_reversal_id=reversal.id, status=Clawback.Status.SENT, error=""
+        )
+    clawback.refresh_from_db()
+    return clawback
+
+
+@register("charge.refunded")
+def on_charge_refunded(event) -> None:
+    book_refunds(charge_id=event.data.object["id"])
+
+
+def book_refunds(*, charge_id: str) -> None:
+    """Book every succeeded refund of the charge not booked yet (each once, by its id).
+
+    Each takes back its slice of the charge after the refunds booked before it, whatever
+    order they were booked in: the refunds of a charge add up to exactly its booking.
+    """
+    charge = stripe_client().v1.charges.retrieve(charge_id).to_dict()
+    original = _original(charge)
+    if original is None:
+        return
+    refunds = [r for r in charge["refunds"]["data"] if r.get("status") == "succeeded"]
+    refunds.sort(key=lambda r: (r["created"], r["id"]))
+    with transaction.atomic():
+        # Locked: two deliveries at once would both count the same refunds as not booked.
+        LedgerTransaction.objects.select_for_update().filter(id=original.id).first()
+        booked = set(
+            LedgerTransaction.objects.filter(
+                kind=LedgerTransaction.Kind.REFUND, reference__in=[r["id"] for r in refunds]
+            ).values_list("reference", flat=True)
+        )
+        refunded = sum(r["amount"] for r in refunds if r["id"] in booked)
+        for refund in refunds:
+            if refund["id"] in booked:
+                continue
+            _book_taking_back(
+                kind=LedgerTransaction.Kind.REFUND,
+                reference=refund["id"],
+                original=original,
+                before=refunded,
+                after=refunded + refund["amount"],
+                memo=f"Refund of {charge['id']}",
+            )
+            refunded += refund["amount"]
+
+
+@register("charge.dispute.created")
+def on_dispute_created(event) -> None:
+    book_dispute(dispute_id=event.data.object["id"])
+
+
+def book_dispute(*, dispute_id: str) -> None:
+    """A dispute takes back the disputed amount as a refund would; its fee is the platform's."""
+    client = stripe_client()
+    dispute = client.v1.disputes.retrieve(dispute_id).to_dict()
+    charge = client.v1.charges.retrieve(dispute["charge"]).to_dict()
+    original = _original(charge)
+    if original is None:
+        return
+    currency = dispute["currency"]
+    fee = sum(txn.get("fee", 0) for txn in dispute.get("balance_transactions") or [])
+    extra = []
+    if fee:
+        extra = [
+            (_account(Kind.PROCESSOR_FEES, currency), fee),
+            (_account(Kind.PLATFORM_REVENUE, currency), -fee),
+        ]
+    before = charge.get("amount_refunded", 0)
+    with transaction.atomic():
+        _book_taking_back(
+            kind=LedgerTransaction.Kind.DISPUTE,
+            reference=dispute["id"],
+            original=original,
+            before=before,
+            after=min(charge["amount"], before + dispute["amount"]),
+            extra=extra,
+            memo=f"Dispute of {charge['id']}",
+        )
