@@ -11,6 +11,7 @@ from artists.models import Artist
 from tracks.models import Release, Track
 
 from .checkout_models import Payment
+from .models import LedgerAccount, LedgerEntry
 from .split_models import Split
 from .splitting import allocate
 
@@ -97,7 +98,17 @@ def share_out(*, payment: Payment, share: int) -> list[tuple[Artist, int]]:
     """Who gets what of the artist `share` of `payment`: its track's splits, else its release's
     (a track's own release when the track has none), else all of it to the payment's artist.
 
-    Deterministic (largest remainders, ties to the earlier party) and the parts sum to `share`."""
+    Deterministic (largest remainders, ties to the earlier party) and the parts sum to `share`.
+    A payment already booked (a replayed event) gets the parts it was booked with, even if the
+    splits have changed since, so the replay finds the same entries and books nothing new."""
+    if payment.status == Payment.Status.PAID and payment.payment_intent_id:
+        booked = LedgerEntry.objects.filter(
+            transaction__kind=payment.kind,
+            transaction__reference=payment.payment_intent_id,
+            account__kind=LedgerAccount.Kind.ARTIST_BALANCE,
+        ).select_related("account__artist")
+        if booked:
+            return [(row.account.artist, row.amount) for row in booked]
     splits = []
     if payment.track_id:
         splits = list(Split.objects.filter(track_id=payment.track_id).select_related("artist"))

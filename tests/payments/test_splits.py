@@ -59,6 +59,17 @@ def test_a_release_sale_is_split_in_thirds_in_the_same_transaction(
     assert_books_balance(*band)
 
 
+def test_a_replay_after_the_splits_changed_books_nothing_new(fan_client, release, band, receiver):
+    set_splits(work=release, parties=thirds(band))
+    event = buy_and_pay(fan_client, receiver, release, "1.00")
+    set_splits(work=release, parties=[Party(band[1], 10_000)])
+
+    deliver(event)  # Stripe sends the event again
+
+    assert artist_parts(LedgerTransaction.objects.get()) == {"mira-sol": 17, "ada": 17, "bo": 18}
+    assert_books_balance(*band)
+
+
 def test_a_track_sale_uses_the_releases_splits_when_the_track_has_none(
     fan_client, track, band, release, receiver
 ):
