@@ -217,3 +217,12 @@ def test_only_the_uploader_sees_the_splits_page(client, release, track, band, ou
 def test_parse_splits_reads_percentages_as_basis_points(artist, band):
     parties = parse_splits("mira-sol 0.01\nada 99.99", owner=artist)
     assert [(p.artist.slug, p.basis_points) for p in parties] == [("mira-sol", 1), ("ada", 9999)]
+
+
+def test_the_owner_finds_splits_next_to_the_price(artist_client, track, release):
+    for kind, work in (("track", track), ("release", release)):
+        page = artist_client.get(work.get_absolute_url()).content.decode()
+        assert reverse("payments:splits", args=[kind, work.public_id]) in page
+    studio = artist_client.get(reverse("artists:studio")).content.decode()
+    assert reverse("payments:splits", args=["release", release.public_id]) in studio
+    assert reverse("payments:earnings") in studio
