@@ -116,7 +116,17 @@ def _other(kind: str, sign: int = 1):
 def lines(*, artist: Artist, start=None, end=None, limit: int | None = None) -> list[Line]:
     """The artist's ledger lines, newest first (between `start` and `end`), with each sale's
     or tip's gross, fee and platform cut. One query."""
-    rows = _entries(artist).annotate(
+    rows = _entries(artist)
+    if start is not None:
+        rows = rows.filter(transaction__created_at__gte=start)
+    if end is not None:
+        rows = rows.filter(transaction__created_at__lt=end)
+    newest = rows.order_by("-transaction__created_at", "-id")
+    if limit is not None:
+        # Pick the lines first, then look up their sales: else the database works out the
+        # gross, fee and cut of every line the artist ever had before keeping `limit` of them.
+        rows = LedgerEntry.objects.filter(id__in=newest.values("id")[:limit])
+    rows = rows.annotate(
         own=Exists(
             Payment.objects.filter(
                 payment_intent_id=OuterRef("transaction__reference"), artist=artist
@@ -126,10 +136,6 @@ def lines(*, artist: Artist, start=None, end=None, limit: int | None = None) -> 
         fee=_other(LedgerAccount.Kind.PROCESSOR_FEES),
         cut=_other(LedgerAccount.Kind.PLATFORM_REVENUE),
     )
-    if start is not None:
-        rows = rows.filter(transaction__created_at__gte=start)
-    if end is not None:
-        rows = rows.filter(transaction__created_at__lt=end)
     rows = rows.order_by("-transaction__created_at", "-id").values_list(
         "transaction__created_at",
         "transaction__kind",
@@ -142,8 +148,6 @@ def lines(*, artist: Artist, start=None, end=None, limit: int | None = None) -> 
         "fee",
         "cut",
     )
-    if limit is not None:
-        rows = rows[:limit]
     result = []
     for when, kind, memo, reference, currency, amount, own, gross, fee, cut in rows:
         if kind in (TxKind.SALE, TxKind.TIP) and not own:
