@@ -4,8 +4,7 @@ statements. Each query is one SQL statement whatever the number of lines (no N+1
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Exists, Max, Min, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from artists.models import Artist
@@ -37,6 +36,8 @@ class Totals:
     balance: int  # booked to the artist and not yet paid out: what the next payout takes
     paid_out: int
     earned: int  # everything booked to them except payouts
+    first: datetime.datetime  # when their first and last lines were booked
+    last: datetime.datetime
 
 
 @dataclass
@@ -96,10 +97,15 @@ def totals(*, artist: Artist) -> list[Totals]:
             balance=Sum("amount"),
             paid=Sum("amount", filter=paid, default=0),
             earned=Sum("amount", filter=~paid, default=0),
+            first=Min("transaction__created_at"),
+            last=Max("transaction__created_at"),
         )
         .order_by("currency")
     )
-    return [Totals(r["currency"], r["balance"], -r["paid"], r["earned"]) for r in rows]
+    return [
+        Totals(r["currency"], r["balance"], -r["paid"], r["earned"], r["first"], r["last"])
+        for r in rows
+    ]
 
 
 def _other(kind: str, sign: int = 1):
@@ -156,16 +162,18 @@ def lines(*, artist: Artist, start=None, end=None, limit: int | None = None) -> 
     return result
 
 
-def months(*, artist: Artist) -> list[datetime.date]:
-    """The months with lines, newest first: one statement each. One query."""
-    rows = (
-        _entries(artist)
-        .annotate(month=TruncMonth("transaction__created_at"))
-        .values_list("month", flat=True)
-        .distinct()
-        .order_by("-month")
-    )
-    return [month.date() if isinstance(month, datetime.datetime) else month for month in rows]
+def months(totals: list[Totals]) -> list[datetime.date]:
+    """Every month from the artist's first line to their last, newest first: one statement
+    each. Read off `totals` (no query: telling which months have lines costs another scan)."""
+    if not totals:
+        return []
+    first = min(t.first for t in totals).astimezone(timezone.get_current_timezone())
+    last = max(t.last for t in totals).astimezone(timezone.get_current_timezone())
+    shown, year, month = [], last.year, last.month
+    while (year, month) >= (first.year, first.month):
+        shown.append(datetime.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return shown
 
 
 def month_bounds(year: int, month: int) -> tuple[datetime.datetime, datetime.datetime]:

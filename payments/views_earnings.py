@@ -61,14 +61,15 @@ def split_edit(request, kind: str, public_id: str):
 def earnings_page(request):
     """Studio → Earnings: balance, paid out, the latest lines and the monthly statements."""
     artist = access_earnings(user=request.user)
+    totals = earnings.totals(artist=artist)
     return render(
         request,
         "payments/earnings.html",
         {
             "artist": artist,
-            "totals": earnings.totals(artist=artist),
+            "totals": totals,
             "lines": earnings.lines(artist=artist, limit=earnings.PAGE_LINES),
-            "months": earnings.months(artist=artist),
+            "months": earnings.months(totals),
             "page_lines": earnings.PAGE_LINES,
         },
     )
