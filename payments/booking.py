@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from . import ledger
 from .models import LedgerAccount, LedgerTransaction, Payment, Purchase
+from .splits import share_out
 from .stripe_api import stripe_client
 from .webhooks import register
 
@@ -103,6 +104,9 @@ def _post(*, payment: Payment, intent_id: str, fee: int) -> LedgerTransaction:
             (account(LedgerAccount.Kind.CUSTOMER_PAYMENTS), -payment.amount),
             (account(LedgerAccount.Kind.PROCESSOR_FEES), fee),
             (account(LedgerAccount.Kind.PLATFORM_REVENUE), cut),
-            (account(LedgerAccount.Kind.ARTIST_BALANCE, payment.artist), share),
+            *(  # the artist's share, divided among the work's splits (payments/splits.py)
+                (account(LedgerAccount.Kind.ARTIST_BALANCE, artist), part)
+                for artist, part in share_out(payment=payment, share=share)
+            ),
         ],
     )

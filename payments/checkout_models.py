@@ -95,7 +95,11 @@ class Payment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["fan", "form_token"], name="payment_once_per_form"),
         ]
-        indexes = [models.Index(fields=["checkout_session_id"])]
+        indexes = [
+            models.Index(fields=["checkout_session_id"]),
+            # The earnings page tells an artist's own sale from a split by this id.
+            models.Index(fields=["payment_intent_id"], name="payment_intent_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.pk} ({self.status})"

@@ -13,6 +13,7 @@ from artists.models import Artist
 # Buying and tipping live in their own module; imported here so they are this app's models.
 from .checkout_models import Payment, PriceTag, Purchase  # noqa: F401
 from .payout_models import Clawback, Payout  # noqa: F401
+from .split_models import Split  # noqa: F401
 
 
 class AppendOnlyError(Exception):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_earnings
 from .stripe_api import SANDBOX_MOUNT
 
 app_name = "payments"
@@ -11,5 +11,17 @@ urlpatterns = [
     path("studio/payouts/onboard", views.payouts_onboard, name="payouts_onboard"),
     path("studio/payouts/refresh", views.payouts_refresh, name="payouts_refresh"),
     path("studio/payouts/return", views.payouts, {"returned": True}, name="payouts_return"),
+    path("studio/earnings/", views_earnings.earnings_page, name="earnings"),
+    path(
+        "studio/earnings/statement/<int:year>-<int:month>/",
+        views_earnings.statement_page,
+        name="statement",
+    ),
+    path(
+        "studio/earnings/statement/<int:year>-<int:month>.csv",
+        views_earnings.statement_csv,
+        name="statement_csv",
+    ),
+    path("studio/splits/<str:kind>/<str:public_id>/", views_earnings.split_edit, name="splits"),
     path(f"{SANDBOX_MOUNT.strip('/')}/<path:path>", views.sandbox_page, name="sandbox"),
 ]

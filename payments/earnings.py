@@ -1,0 +1,203 @@
+"""An artist's earnings, read from their ledger accounts only: totals, lines and monthly
+statements. Each query is one SQL statement whatever the number of lines (no N+1)."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, Max, Min, OuterRef, Q, Subquery, Sum
+from django.utils import timezone
+
+from artists.models import Artist
+
+from .checkout_models import Payment
+from .models import LedgerAccount, LedgerEntry, LedgerTransaction
+
+TxKind = LedgerTransaction.Kind
+PAYOUT_KINDS = [TxKind.PAYOUT, TxKind.PAYOUT_REVERSAL]
+# How each transaction kind reads on the page (a sale of someone else's work is a split).
+LABELS = {
+    TxKind.SALE: "Sale",
+    TxKind.TIP: "Tip",
+    TxKind.SPLIT: "Split",
+    TxKind.SUPPORTER_SHARE: "Supporter share",
+    TxKind.PAYOUT: "Payout",
+    TxKind.PAYOUT_REVERSAL: "Payout reversed",
+    TxKind.REFUND: "Refund",
+    TxKind.DISPUTE: "Dispute",
+    TxKind.FEE: "Fee",
+    TxKind.CORRECTION: "Correction",
+}
+PAGE_LINES = 100
+
+
+@dataclass
+class Totals:
+    currency: str
+    balance: int  # booked to the artist and not yet paid out: what the next payout takes
+    paid_out: int
+    earned: int  # everything booked to them except payouts
+    first: datetime.datetime  # when their first and last lines were booked
+    last: datetime.datetime
+
+
+@dataclass
+class Line:
+    when: datetime.datetime
+    kind: str
+    memo: str
+    reference: str
+    currency: str
+    amount: int  # the artist's own part
+    gross: int | None  # what the fan paid (sales and tips)
+    fee: int | None
+    cut: int | None
+
+    @property
+    def label(self) -> str:
+        return LABELS.get(self.kind, self.kind)
+
+
+@dataclass
+class Statement:
+    month: datetime.date
+    lines: list[Line]
+    opening: dict[str, int]
+    totals: dict[str, dict[str, int]] = field(default_factory=dict)  # currency → label → sum
+
+    @property
+    def closing(self) -> dict[str, int]:
+        currencies = set(self.opening) | set(self.totals)
+        return {
+            c: self.opening.get(c, 0) + sum(self.totals.get(c, {}).values())
+            for c in sorted(currencies)
+        }
+
+    @property
+    def sections(self) -> list[tuple[str, int, list[tuple[str, int]], int]]:
+        """Per currency: (currency, opening, [(kind label, sum)], closing), for the template."""
+        return [
+            (c, self.opening.get(c, 0), sorted(self.totals.get(c, {}).items()), closing)
+            for c, closing in self.closing.items()
+        ]
+
+
+def _entries(artist: Artist):
+    return LedgerEntry.objects.filter(
+        account__kind=LedgerAccount.Kind.ARTIST_BALANCE, account__artist=artist
+    ).order_by()
+
+
+def totals(*, artist: Artist) -> list[Totals]:
+    """Per currency: balance, paid out, earned. One query."""
+    paid = Q(transaction__kind__in=PAYOUT_KINDS)
+    rows = (
+        _entries(artist)
+        .values("currency")
+        .annotate(
+            balance=Sum("amount"),
+            paid=Sum("amount", filter=paid, default=0),
+            earned=Sum("amount", filter=~paid, default=0),
+            first=Min("transaction__created_at"),
+            last=Max("transaction__created_at"),
+        )
+        .order_by("currency")
+    )
+    return [
+        Totals(r["currency"], r["balance"], -r["paid"], r["earned"], r["first"], r["last"])
+        for r in rows
+    ]
+
+
+def _other(kind: str, sign: int = 1):
+    """The sum of the entries on the `kind` account in the same transaction."""
+    return Subquery(
+        LedgerEntry.objects.filter(transaction=OuterRef("transaction"), account__kind=kind)
+        .order_by()
+        .values("transaction")
+        .annotate(total=Sum("amount") * sign)
+        .values("total")[:1]
+    )
+
+
+def lines(*, artist: Artist, start=None, end=None, limit: int | None = None) -> list[Line]:
+    """The artist's ledger lines, newest first (between `start` and `end`), with each sale's
+    or tip's gross, fee and platform cut. One query."""
+    rows = _entries(artist)
+    if start is not None:
+        rows = rows.filter(transaction__created_at__gte=start)
+    if end is not None:
+        rows = rows.filter(transaction__created_at__lt=end)
+    newest = rows.order_by("-transaction__created_at", "-id")
+    if limit is not None:
+        # Pick the lines first, then look up their sales: else the database works out the
+        # gross, fee and cut of every line the artist ever had before keeping `limit` of them.
+        rows = LedgerEntry.objects.filter(id__in=newest.values("id")[:limit])
+    rows = rows.annotate(
+        own=Exists(
+            Payment.objects.filter(
+                payment_intent_id=OuterRef("transaction__reference"), artist=artist
+            )
+        ),
+        gross=_other(LedgerAccount.Kind.CUSTOMER_PAYMENTS, -1),
+        fee=_other(LedgerAccount.Kind.PROCESSOR_FEES),
+        cut=_other(LedgerAccount.Kind.PLATFORM_REVENUE),
+    )
+    rows = rows.order_by("-transaction__created_at", "-id").values_list(
+        "transaction__created_at",
+        "transaction__kind",
+        "transaction__memo",
+        "transaction__reference",
+        "currency",
+        "amount",
+        "own",
+        "gross",
+        "fee",
+        "cut",
+    )
+    result = []
+    for when, kind, memo, reference, currency, amount, own, gross, fee, cut in rows:
+        if kind in (TxKind.SALE, TxKind.TIP) and not own:
+            kind = TxKind.SPLIT  # a share of another artist's sale
+        result.append(Line(when, kind, memo, reference, currency, amount, gross, fee, cut))
+    return result
+
+
+def months(totals: list[Totals]) -> list[datetime.date]:
+    """Every month from the artist's first line to their last, newest first: one statement
+    each. Read off `totals` (no query: telling which months have lines costs another scan)."""
+    if not totals:
+        return []
+    first = min(t.first for t in totals).astimezone(timezone.get_current_timezone())
+    last = max(t.last for t in totals).astimezone(timezone.get_current_timezone())
+    shown, year, month = [], last.year, last.month
+    while (year, month) >= (first.year, first.month):
+        shown.append(datetime.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return shown
+
+
+def month_bounds(year: int, month: int) -> tuple[datetime.datetime, datetime.datetime]:
+    """The month's first instant and the next month's, in the site's time zone."""
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime(year, month, 1, tzinfo=zone)
+    end = datetime.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
+    return start, end
+
+
+def statement(*, artist: Artist, year: int, month: int) -> Statement:
+    """The month's lines, its opening balance and its totals per kind, per currency. Two queries."""
+    start, end = month_bounds(year, month)
+    opening = {
+        r["currency"]: r["total"]
+        for r in _entries(artist)
+        .filter(transaction__created_at__lt=start)
+        .values("currency")
+        .annotate(total=Sum("amount"))
+    }
+    result = Statement(
+        month=start.date(), lines=lines(artist=artist, start=start, end=end), opening=opening
+    )
+    for line in result.lines:
+        by_label = result.totals.setdefault(line.currency, {})
+        by_label[line.label] = by_label.get(line.label, 0) + line.amount
+    return result

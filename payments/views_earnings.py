@@ -1,0 +1,113 @@
+"""Studio pages for money an artist earns: splits of their works, earnings and statements."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+
+from analytics.exports import safe
+from tracks.selectors import access_release, access_track
+
+from . import earnings, splits
+from .selectors import access_earnings
+
+
+def _work(request, kind: str, public_id: str):
+    """The track or release the user uploaded; Http404 for anyone else's."""
+    if kind == "track":
+        return access_track(user=request.user, public_id=public_id, write=True)
+    if kind == "release":
+        return access_release(user=request.user, public_id=public_id, write=True)
+    raise Http404("No such work.")
+
+
+@login_required
+def split_edit(request, kind: str, public_id: str):
+    """Studio → Splits: who shares the artist part of a track's or a release's sales."""
+    work = _work(request, kind, public_id)
+    current = splits.splits_of(work)
+    text = "\n".join(f"{s.artist.slug} {s.basis_points / 100:g}" for s in current)
+    errors = []
+    if request.method == "POST":
+        text = request.POST.get("splits", "")[:5000]
+        try:
+            parties = splits.parse_splits(text, owner=work.artist)
+        except ValidationError as refusal:
+            errors = refusal.messages
+        else:
+            splits.set_splits(work=work, parties=parties)
+            messages.success(request, "Splits saved: later sales are shared this way.")
+            return redirect(request.path)
+    fallback = splits.splits_of(work.release) if kind == "track" and work.release_id else []
+    return render(
+        request,
+        "payments/splits.html",
+        {
+            "work": work,
+            "kind": kind,
+            "current": current,
+            "fallback": fallback,
+            "text": text,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def earnings_page(request):
+    """Studio → Earnings: balance, paid out, the latest lines and the monthly statements."""
+    artist = access_earnings(user=request.user)
+    totals = earnings.totals(artist=artist)
+    return render(
+        request,
+        "payments/earnings.html",
+        {
+            "artist": artist,
+            "totals": totals,
+            "lines": earnings.lines(artist=artist, limit=earnings.PAGE_LINES),
+            "months": earnings.months(totals),
+            "page_lines": earnings.PAGE_LINES,
+        },
+    )
+
+
+def _statement(request, year: int, month: int):
+    artist = access_earnings(user=request.user)
+    if not (1 <= month <= 12 and 2000 <= year <= 9999):
+        raise Http404("No such month.")
+    return artist, earnings.statement(artist=artist, year=year, month=month)
+
+
+@login_required
+def statement_page(request, year: int, month: int):
+    artist, statement = _statement(request, year, month)
+    return render(request, "payments/statement.html", {"artist": artist, "statement": statement})
+
+
+@login_required
+def statement_csv(request, year: int, month: int):
+    """The month's lines as CSV, amounts in minor units; text cells safe from formulas."""
+    artist, statement = _statement(request, year, month)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="statement-{artist.slug}-{year:04d}-{month:02d}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(
+        ["date", "kind", "description", "reference", "currency", "gross", "fee",
+         "platform cut", "your part"]
+    )  # fmt: skip
+    for line in reversed(statement.lines):  # oldest first, as a statement reads
+        writer.writerow(
+            [line.when.isoformat(), line.label, safe(line.memo), safe(line.reference),
+             line.currency, _cell(line.gross), _cell(line.fee), _cell(line.cut), line.amount]
+        )  # fmt: skip
+    return response
+
+
+def _cell(value: int | None) -> str | int:
+    return "" if value is None else value
