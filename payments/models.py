@@ -12,6 +12,7 @@ from artists.models import Artist
 
 # Buying and tipping live in their own module; imported here so they are this app's models.
 from .checkout_models import Payment, PriceTag, Purchase  # noqa: F401
+from .supporter_models import Subscription, SupporterMonth, SupporterShare  # noqa: F401
 
 
 class AppendOnlyError(Exception):
@@ -105,6 +106,8 @@ class LedgerTransaction(AppendOnlyModel):
         SALE = "sale", "Sale"
         TIP = "tip", "Tip"
         SUPPORTER_SHARE = "supporter_share", "Supporter share"
+        SUPPORTER_PAYMENT = "supporter_payment", "Supporter payment"
+        DISTRIBUTION = "distribution", "Supporter distribution"
         SPLIT = "split", "Split"
         FEE = "fee", "Fee"
         REFUND = "refund", "Refund"

@@ -14,3 +14,11 @@ def process_webhook_event(event_row_id: int) -> None:
     from . import webhooks
 
     webhooks.process_event(event_row_id=event_row_id)
+
+
+@shared_task(name="payments.distribute_supporters")
+def distribute_supporters(month: str | None = None) -> None:
+    """Share out a month's supporter pool ("2026-11"; default: last month). Idempotent."""
+    from . import distribution
+
+    distribution.distribute_month(month=distribution.parse_month(month) if month else None)
