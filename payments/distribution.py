@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from artists.models import Artist
@@ -135,63 +136,108 @@ def _artist_accounts(artist_ids, currency: str) -> dict[int, LedgerAccount]:
     return accounts
 
 
+def _write_shares(rows: list[tuple]) -> None:
+    """Insert SupporterShare rows (month, fan, artist, amount, plays, currency): COPY on
+    PostgreSQL, as a month can hold millions."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        columns = "month, fan_id, artist_id, amount, plays, currency"
+        sql = f"COPY payments_supportershare ({columns}) FROM STDIN"
+        with connection.connection.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        fields = ("month", "fan_id", "artist_id", "amount", "plays", "currency")
+        SupporterShare.objects.bulk_create(
+            (SupporterShare(**dict(zip(fields, row, strict=True))) for row in rows),
+            batch_size=BATCH,
+        )
+
+
+def _fan_plays(month: date):
+    """(fan id, [(artist id, capped plays)]) for every supporter who played someone, by fan,
+    from one aggregate query read in batches (a server-side cursor on PostgreSQL)."""
+    start, end = _bounds(month)
+    params = {"cap": settings.SUPPORTER_PLAY_CAP, "month": month, "start": start, "end": end}
+    sql = PLAYS_SQL + " ORDER BY s.fan_id, p.artist_id"
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        cursor = connection.connection.cursor(name="supporter_plays")
+    else:
+        cursor = connection.cursor()
+    current, weights = None, []
+    try:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(BATCH):
+            for fan_id, artist_id, count in batch:
+                if fan_id != current:
+                    if weights:
+                        yield current, weights
+                    current, weights = fan_id, []
+                weights.append((artist_id, count))
+        if weights:
+            yield current, weights
+    finally:
+        cursor.close()
+
+
 def distribute_month(*, month: date | None = None) -> Distribution:
     """Share out `month`'s supporter pool (default: last month), once."""
     month = month or last_month()
     result = Distribution(month=month)
-    pools = defaultdict(int)  # (fan id, currency) → pool
-    for fan_id, currency, pool in SupporterMonth.objects.filter(month=month).values_list(
-        "fan_id", "currency", "pool"
+    pools = defaultdict(dict)  # fan id → {currency: pool}
+    for fan_id, currency, pool in (
+        SupporterMonth.objects.filter(month=month, pool__gt=0)
+        .order_by()
+        .values_list("fan_id", "currency")
+        .annotate(pool=Sum("pool"))
     ):
-        pools[(fan_id, currency)] += pool
-    currencies = sorted({currency for _, currency in pools})
+        pools[fan_id][currency] = pool
+    currencies = sorted({c for by_currency in pools.values() for c in by_currency})
     booked = set(
         LedgerTransaction.objects.filter(
             kind=LedgerTransaction.Kind.DISTRIBUTION,
             reference__in=[reference_of(month, c) for c in currencies],
         ).values_list("reference", flat=True)
     )
-    if currencies and len(booked) == len(currencies):
-        result.already_done = True
+    if len(booked) == len(currencies):
+        result.already_done = bool(currencies)
         return result
-    start, end = _bounds(month)
-    plays = defaultdict(list)  # fan id → [(artist id, capped plays)], artist ids ascending
-    with connection.cursor() as cursor:
-        cursor.execute(
-            PLAYS_SQL + " ORDER BY s.fan_id, p.artist_id",
-            {"cap": settings.SUPPORTER_PLAY_CAP, "month": month, "start": start, "end": end},
-        )
-        for fan_id, artist_id, count in cursor:
-            plays[fan_id].append((artist_id, count))
-    fallback = None
-    shares, to_artists = [], defaultdict(lambda: defaultdict(int))
-    for (fan_id, currency), pool in sorted(pools.items()):
-        if reference_of(month, currency) in booked or pool <= 0:
-            continue
-        weights = plays.get(fan_id)
-        if not weights:
-            if fallback is None:
-                fallback = fallback_weights(month)
-            weights = [(artist_id, 0) for artist_id, _ in fallback]
-            parts = allocate(pool, [w for _, w in fallback]) if fallback else []
-            result.fallback_supporters += 1
-        else:
-            parts = allocate(pool, [count for _, count in weights])
-        result.supporters += 1
-        for (artist_id, count), part in zip(weights, parts, strict=True):
-            if part:
-                shares.append(
-                    SupporterShare(
-                        month=month,
-                        fan_id=fan_id,
-                        artist_id=artist_id,
-                        amount=part,
-                        plays=count,
-                        currency=currency,
-                    )
-                )
-                to_artists[currency][artist_id] += part
+    to_artists = defaultdict(lambda: defaultdict(int))  # currency → artist id → amount
+
+    def share_out(fan_id: int, weights: list[tuple[int, int]], counts: list[int]) -> list:
+        rows = []
+        for currency, pool in pools[fan_id].items():
+            if reference_of(month, currency) in booked:
+                continue
+            result.supporters += 1
+            parts = allocate(pool, [w for _, w in weights])
+            for (artist_id, _), count, part in zip(weights, counts, parts, strict=True):
+                if part:
+                    rows.append((month, fan_id, artist_id, part, count, currency))
+                    to_artists[currency][artist_id] += part
+        return rows
+
     with transaction.atomic():
+        played, rows = set(), []
+        for fan_id, weights in _fan_plays(month):
+            if fan_id not in pools:
+                continue
+            played.add(fan_id)
+            rows += share_out(fan_id, weights, [count for _, count in weights])
+            if len(rows) >= BATCH:
+                _write_shares(rows)
+                result.shares, rows = result.shares + len(rows), []
+        idle = sorted(set(pools) - played)
+        fallback = fallback_weights(month) if idle else []
+        if idle and not fallback:
+            log.warning("No artist to share %s's fallback money with: it stays in the pool", month)
+        for fan_id in idle if fallback else ():
+            result.fallback_supporters += 1
+            rows += share_out(fan_id, fallback, [0] * len(fallback))
+        _write_shares(rows)
+        result.shares += len(rows)
         for currency, amounts in sorted(to_artists.items()):
             accounts = _artist_accounts(list(amounts), currency)
             total = sum(amounts.values())
@@ -207,8 +253,4 @@ def distribute_month(*, month: date | None = None) -> Distribution:
                 + [(accounts[pk], amount) for pk, amount in sorted(amounts.items())],
             )
             result.moved[currency] = total
-        SupporterShare.objects.bulk_create(shares, batch_size=BATCH)
-    result.shares = len(shares)
-    if result.fallback_supporters and fallback == []:
-        log.warning("No artist to share %s's fallback money with: it stays in the pool", month)
     return result
