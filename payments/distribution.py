@@ -20,7 +20,6 @@ from datetime import UTC, date, datetime
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from artists.models import Artist
@@ -68,16 +67,54 @@ def _bounds(month: date) -> tuple[datetime, datetime]:
     return start, end
 
 
-PLAYS_SQL = """
-    SELECT s.fan_id, p.artist_id, LEAST(COUNT(*), %(cap)s)
-    FROM analytics_playevent p
-    JOIN (SELECT DISTINCT fan_id, 'u:' || fan_id AS listener_key
-          FROM payments_supportermonth WHERE month = %(month)s) s
-      ON p.listener_key = s.listener_key
-    JOIN artists_artist a ON a.id = p.artist_id
-    WHERE p.counted AND NOT p.flagged
-      AND p.started_at >= %(start)s AND p.started_at < %(end)s
-    GROUP BY s.fan_id, p.artist_id
+# Pools of the month, per (fan, currency), in the currencies to distribute.
+POOLS_SQL = """
+    SELECT fan_id, currency, SUM(pool) AS pool FROM payments_supportermonth
+    WHERE month = %(month)s AND pool > 0 AND currency IN ({currencies})
+    GROUP BY fan_id, currency
+"""
+
+# Every supporter's capped plays per artist (one aggregate), then each pool split by
+# splitting.allocate's rule, in SQL: floors of pool × plays / total, the units left over one
+# each to the largest remainders, ties to the lower artist id (allocate's earlier position).
+SHARES_SQL = """
+    INSERT INTO payments_supportershare (month, fan_id, artist_id, amount, plays, currency)
+    WITH pools AS ({pools}),
+    weights AS (
+        SELECT s.fan_id, p.artist_id, LEAST(COUNT(*), %(cap)s) AS plays
+        FROM analytics_playevent p
+        JOIN (SELECT fan_id, 'u:' || fan_id AS listener_key FROM payments_supportermonth
+              WHERE month = %(month)s GROUP BY fan_id) s
+          ON p.listener_key = s.listener_key
+        JOIN artists_artist a ON a.id = p.artist_id
+        WHERE p.counted AND NOT p.flagged
+          AND p.started_at >= %(start)s AND p.started_at < %(end)s
+        GROUP BY s.fan_id, p.artist_id
+    ),
+    totals AS (
+        SELECT w.*, CAST(SUM(w.plays) OVER (PARTITION BY w.fan_id) AS bigint) AS total
+        FROM weights w
+    ),
+    exact AS (
+        SELECT t.fan_id, t.artist_id, t.plays, o.currency, o.pool,
+            CAST(o.pool AS bigint) * t.plays / t.total AS part,
+            CAST(o.pool AS bigint) * t.plays %% t.total AS remainder
+        FROM totals t JOIN pools o ON o.fan_id = t.fan_id
+    ),
+    ranked AS (
+        SELECT e.*,
+            ROW_NUMBER() OVER (
+                PARTITION BY fan_id, currency ORDER BY remainder DESC, artist_id
+            ) AS position,
+            pool - SUM(part) OVER (PARTITION BY fan_id, currency) AS left_over
+        FROM exact e
+    ),
+    parts AS (
+        SELECT fan_id, artist_id, plays, currency,
+            part + CASE WHEN position <= left_over THEN 1 ELSE 0 END AS amount
+        FROM ranked
+    )
+    SELECT %(month)s, fan_id, artist_id, amount, plays, currency FROM parts WHERE amount > 0
 """
 
 RADIO_SQL = """
@@ -155,89 +192,76 @@ def _write_shares(rows: list[tuple]) -> None:
         )
 
 
-def _fan_plays(month: date):
-    """(fan id, [(artist id, capped plays)]) for every supporter who played someone, by fan,
-    from one aggregate query read in batches (a server-side cursor on PostgreSQL)."""
-    start, end = _bounds(month)
-    params = {"cap": settings.SUPPORTER_PLAY_CAP, "month": month, "start": start, "end": end}
-    sql = PLAYS_SQL + " ORDER BY s.fan_id, p.artist_id"
-    if connection.vendor == "postgresql":
-        connection.ensure_connection()
-        cursor = connection.connection.cursor(name="supporter_plays")
-    else:
-        cursor = connection.cursor()
-    current, weights = None, []
-    try:
-        cursor.execute(sql, params)
-        while batch := cursor.fetchmany(BATCH):
-            for fan_id, artist_id, count in batch:
-                if fan_id != current:
-                    if weights:
-                        yield current, weights
-                    current, weights = fan_id, []
-                weights.append((artist_id, count))
-        if weights:
-            yield current, weights
-    finally:
-        cursor.close()
-
-
 def distribute_month(*, month: date | None = None) -> Distribution:
     """Share out `month`'s supporter pool (default: last month), once."""
     month = month or last_month()
     result = Distribution(month=month)
-    pools = defaultdict(dict)  # fan id → {currency: pool}
-    for fan_id, currency, pool in (
+    currencies = sorted(
         SupporterMonth.objects.filter(month=month, pool__gt=0)
-        .order_by()
-        .values_list("fan_id", "currency")
-        .annotate(pool=Sum("pool"))
-    ):
-        pools[fan_id][currency] = pool
-    currencies = sorted({c for by_currency in pools.values() for c in by_currency})
+        .values_list("currency", flat=True)
+        .distinct()
+    )
     booked = set(
         LedgerTransaction.objects.filter(
             kind=LedgerTransaction.Kind.DISTRIBUTION,
             reference__in=[reference_of(month, c) for c in currencies],
         ).values_list("reference", flat=True)
     )
-    if len(booked) == len(currencies):
+    todo = [c for c in currencies if reference_of(month, c) not in booked]
+    if not todo:
         result.already_done = bool(currencies)
         return result
-    to_artists = defaultdict(lambda: defaultdict(int))  # currency → artist id → amount
-
-    def share_out(fan_id: int, weights: list[tuple[int, int]], counts: list[int]) -> list:
-        rows = []
-        for currency, pool in pools[fan_id].items():
-            if reference_of(month, currency) in booked:
-                continue
-            result.supporters += 1
-            parts = allocate(pool, [w for _, w in weights])
-            for (artist_id, _), count, part in zip(weights, counts, parts, strict=True):
-                if part:
-                    rows.append((month, fan_id, artist_id, part, count, currency))
-                    to_artists[currency][artist_id] += part
-        return rows
-
-    with transaction.atomic():
-        played, rows = set(), []
-        for fan_id, weights in _fan_plays(month):
-            if fan_id not in pools:
-                continue
-            played.add(fan_id)
-            rows += share_out(fan_id, weights, [count for _, count in weights])
-            if len(rows) >= BATCH:
-                _write_shares(rows)
-                result.shares, rows = result.shares + len(rows), []
-        idle = sorted(set(pools) - played)
+    start, end = _bounds(month)
+    placeholders = ", ".join(f"%(c{i})s" for i in range(len(todo)))
+    pools_sql = POOLS_SQL.format(currencies=placeholders)
+    params = {
+        "cap": settings.SUPPORTER_PLAY_CAP,
+        "month": month,
+        "start": start,
+        "end": end,
+        **{f"c{i}": c for i, c in enumerate(todo)},
+    }
+    # A second run racing this one waits here, then finds the month booked.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(SHARES_SQL.format(pools=pools_sql), params)
+        result.shares = cursor.rowcount
+        cursor.execute(
+            f"""SELECT o.fan_id, o.currency, o.pool FROM ({pools_sql}) o
+            WHERE NOT EXISTS (SELECT 1 FROM payments_supportershare s WHERE s.month = %(month)s
+                AND s.fan_id = o.fan_id AND s.currency = o.currency)
+            ORDER BY o.fan_id, o.currency""",
+            params,
+        )
+        idle = cursor.fetchall()
+        cursor.execute(
+            f"""SELECT currency, COUNT(DISTINCT fan_id) FROM ({pools_sql}) o
+            GROUP BY currency""",
+            params,
+        )
+        result.supporters = sum(count for _, count in cursor.fetchall())
         fallback = fallback_weights(month) if idle else []
         if idle and not fallback:
             log.warning("No artist to share %s's fallback money with: it stays in the pool", month)
-        for fan_id in idle if fallback else ():
+        rows = []
+        for fan_id, currency, pool in idle if fallback else ():
             result.fallback_supporters += 1
-            rows += share_out(fan_id, fallback, [0] * len(fallback))
+            parts = allocate(pool, [weight for _, weight in fallback])
+            rows += [
+                (month, fan_id, artist_id, part, 0, currency)
+                for (artist_id, _), part in zip(fallback, parts, strict=True)
+                if part
+            ]
         _write_shares(rows)
         result.shares += len(rows)
+        cursor.execute(
+            f"""SELECT currency, artist_id, SUM(amount) FROM payments_supportershare
+            WHERE month = %(month)s AND currency IN ({placeholders})
+            GROUP BY currency, artist_id ORDER BY currency, artist_id""",
+            params,
+        )
+        to_artists = defaultdict(dict)
+        for currency, artist_id, amount in cursor.fetchall():
+            to_artists[currency][artist_id] = int(amount)
         for currency, amounts in sorted(to_artists.items()):
             accounts = _artist_accounts(list(amounts), currency)
             total = sum(amounts.values())

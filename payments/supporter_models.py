@@ -61,10 +61,17 @@ class SupporterShare(models.Model):
     """What one fan's pool money of `month` gave one artist (written by the distribution)."""
 
     month = models.DateField()
+    # No database foreign keys: a month writes millions of rows in one INSERT … SELECT, and
+    # per-row key checks would triple its time; the rows come from existing users and artists.
     fan = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supporter_shares"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="supporter_shares",
     )
-    artist = models.ForeignKey(Artist, on_delete=models.PROTECT, related_name="supporter_shares")
+    artist = models.ForeignKey(
+        Artist, on_delete=models.DO_NOTHING, db_constraint=False, related_name="supporter_shares"
+    )
     amount = models.PositiveIntegerField()
     plays = models.PositiveIntegerField(help_text="Capped counted plays; 0: the fallback.")
     currency = models.CharField(max_length=3)

@@ -4,7 +4,7 @@ Each part configures Django its own way (a throwaway embedded default, a throwaw
 database), so they cannot share a process. Name parts to run only those:
 
     .venv/bin/python -m tests.bench [pipeline] [pages] [embed] [search] [ingest] [drain]
-        [rebuild] [dashboard] [live] [radio] [webhooks]
+        [rebuild] [dashboard] [live] [radio] [webhooks] [supporters]
 """
 
 import subprocess
@@ -25,6 +25,7 @@ PARTS = (
     "live",
     "radio",
     "webhooks",
+    "supporters",
 )
 
 
