@@ -148,6 +148,21 @@ def test_subscribe_needs_a_post(fan_client):
     assert not Subscription.objects.exists()
 
 
+def test_when_stripe_is_down_nothing_is_charged_and_pressing_again_retries(
+    fan_client, fan, settings
+):
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens there
+    response = fan_client.post(reverse("supporters:subscribe"))
+    assert response.status_code == 503
+    assert "Payments are unavailable right now; nothing was charged." in text(response)
+    plan = Subscription.objects.get(fan=fan)
+    assert (plan.status, plan.checkout_url) == ("pending", "")
+    settings.STRIPE_API_BASE = ""
+    again = fan_client.post(reverse("supporters:subscribe"))
+    assert again.status_code == 303
+    assert Subscription.objects.get().checkout_url == again["Location"]
+
+
 def test_the_public_page_states_the_price_cut_cap_and_fallback(client):
     page = text(client.get(reverse("supporters:page")))
     assert "For €5.00 a month" in page
