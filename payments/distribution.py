@@ -192,6 +192,15 @@ def _write_shares(rows: list[tuple]) -> None:
         )
 
 
+def _booked(month: date, currencies: list[str]) -> set[str]:
+    return set(
+        LedgerTransaction.objects.filter(
+            kind=LedgerTransaction.Kind.DISTRIBUTION,
+            reference__in=[reference_of(month, c) for c in currencies],
+        ).values_list("reference", flat=True)
+    )
+
+
 def distribute_month(*, month: date | None = None) -> Distribution:
     """Share out `month`'s supporter pool (default: last month), once."""
     month = month or last_month()
@@ -201,12 +210,7 @@ def distribute_month(*, month: date | None = None) -> Distribution:
         .values_list("currency", flat=True)
         .distinct()
     )
-    booked = set(
-        LedgerTransaction.objects.filter(
-            kind=LedgerTransaction.Kind.DISTRIBUTION,
-            reference__in=[reference_of(month, c) for c in currencies],
-        ).values_list("reference", flat=True)
-    )
+    booked = _booked(month, currencies)
     todo = [c for c in currencies if reference_of(month, c) not in booked]
     if not todo:
         result.already_done = bool(currencies)
@@ -221,8 +225,15 @@ def distribute_month(*, month: date | None = None) -> Distribution:
         "end": end,
         **{f"c{i}": c for i, c in enumerate(todo)},
     }
-    # A second run racing this one waits here, then finds the month booked.
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A second run racing this one waits here, then finds the month booked. Sorting
+            # millions of (fan, artist) rows wants more memory than a page view's default.
+            cursor.execute("LOCK TABLE payments_supportershare IN SHARE ROW EXCLUSIVE MODE")
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            if _booked(month, todo):
+                result.already_done = True
+                return result
         cursor.execute(SHARES_SQL.format(pools=pools_sql), params)
         result.shares = cursor.rowcount
         cursor.execute(
