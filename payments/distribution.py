@@ -253,14 +253,18 @@ def distribute_month(*, month: date | None = None) -> Distribution:
         fallback = fallback_weights(month) if idle else []
         if idle and not fallback:
             log.warning("No artist to share %s's fallback money with: it stays in the pool", month)
-        rows = []
+        rows, splits = [], {}  # pool → its non-zero parts: most supporters' pools are equal
         for fan_id, currency, pool in idle if fallback else ():
             result.fallback_supporters += 1
-            parts = allocate(pool, [weight for _, weight in fallback])
+            if pool not in splits:
+                parts = allocate(pool, [weight for _, weight in fallback])
+                splits[pool] = [
+                    (artist_id, part)
+                    for (artist_id, _), part in zip(fallback, parts, strict=True)
+                    if part
+                ]
             rows += [
-                (month, fan_id, artist_id, part, 0, currency)
-                for (artist_id, _), part in zip(fallback, parts, strict=True)
-                if part
+                (month, fan_id, artist_id, part, 0, currency) for artist_id, part in splits[pool]
             ]
         _write_shares(rows)
         result.shares += len(rows)
