@@ -88,6 +88,25 @@ def test_subscribing_books_the_invoice_once_however_often_it_is_delivered(
 
     page = fan_client.get(reverse("supporters:page"))
     assert "You are a supporter: €5.00 a month." in text(page)
+    assert "Subscribe for" not in text(page)
+    assert reverse("supporters:page") in fan_client.get(reverse("account_preferences")).text
+
+
+def test_a_supporter_sees_where_last_months_money_went(fan_client, fan):
+    from payments.distribution import last_month
+
+    Subscription.objects.create(fan=fan, amount=500, currency="eur", status="active")
+    month = last_month()
+    a, b = ArtistFactory(name="Ada <b>"), ArtistFactory(name="Bo")
+    SupporterShare.objects.create(
+        month=month, fan=fan, artist=a, amount=304, plays=3, currency="eur"
+    )
+    SupporterShare.objects.create(
+        month=month, fan=fan, artist=b, amount=101, plays=0, currency="eur"
+    )
+    page = fan_client.get(reverse("supporters:page"))
+    assert "Ada &lt;b&gt;" in page.content.decode()  # escaped
+    assert "Ada &lt;b&gt; · €3.04 (3 plays) Bo · €1.01 (fallback)" in text(page)
 
 
 def test_next_months_invoice_is_a_second_booking(fan, embedded, receiver, payments_settings):
