@@ -318,3 +318,17 @@ def test_months_are_written_yyyy_mm():
     for bad in ("2026-13", "26-11", "2026-11'; DROP", ""):
         with pytest.raises(ValueError):
             parse_month(bad)
+
+
+def test_the_monthly_task_distributes_the_month_it_is_given_once():
+    from payments.tasks import distribute_supporters
+
+    track = TrackFactory()
+    fan = UserFactory()
+    fund(fan, 700)
+    plays(f"u:{fan.id}", track, 2)
+    distribute_supporters("2026-11")
+    distribute_supporters("2026-11")
+    assert balances(track.artist) == [700]
+    assert LedgerTransaction.objects.filter(reference="distribution-2026-11").count() == 1
+    assert_books_balance()
