@@ -216,6 +216,11 @@ CELERY_TASK_ROUTES = {
     "payments.*": {"queue": "payments"},
 }
 CELERY_BEAT_SCHEDULE = {
+    # The supporter pool of the month just ended, shared out (payments/distribution.py).
+    "payments-distribute-supporters": {
+        "task": "payments.distribute_supporters",
+        "schedule": crontab(day_of_month=1, hour=3, minute=0),
+    },
     "radio-refresh-pools": {"task": "radio.refresh_pools", "schedule": 600.0},
     "radio-refresh-exposure": {"task": "radio.refresh_exposure", "schedule": 3600.0},
     "radio-live-tick": {"task": "radio.tick_live", "schedule": 60.0},
@@ -272,6 +277,12 @@ PLATFORM_CUT_BASIS_POINTS = 1500  # 15 %
 PAYMENTS_CURRENCY = "eur"
 # Balances below this (minor units) are carried to the next monthly payout.
 PAYOUT_MINIMUM = envint("PAYOUT_MINIMUM", 1000)
+
+# The supporter plan (docs/payments.md "Supporter plan"): a month's price, the platform's cut of
+# it, and how many counted plays of one artist by one fan count in a month at most.
+SUPPORTER_PRICE = 500
+SUPPORTER_CUT_BASIS_POINTS = 1000  # 10 %
+SUPPORTER_PLAY_CAP = 100
 
 # --- Accounts ---------------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("payments.urls_fan")),
+    path("", include("payments.urls_supporters")),
     path("", include("tracks.urls")),
     path("", include("artists.urls")),
     path("", include("playlists.urls")),

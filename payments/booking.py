@@ -43,8 +43,13 @@ def book_checkout_session(*, session_id: str) -> Payment | None:
     payment_id = (session.metadata.to_dict() if session.metadata else {}).get(
         "backstage_payment", ""
     )
+    if session.mode == "subscription":
+        from .supporters import activate_plan
+
+        activate_plan(session=session)
+        return None
     if session.mode != "payment" or session.payment_status != "paid" or not payment_id.isdigit():
-        return None  # a supporter plan's session, or not paid yet
+        return None  # not paid yet, or not ours
     intent = session.payment_intent
     balance_transaction = intent.latest_charge.balance_transaction
     if balance_transaction is None:

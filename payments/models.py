@@ -14,6 +14,7 @@ from artists.models import Artist
 from .checkout_models import Payment, PriceTag, Purchase  # noqa: F401
 from .payout_models import Clawback, Payout  # noqa: F401
 from .split_models import Split  # noqa: F401
+from .supporter_models import Subscription, SupporterMonth, SupporterShare  # noqa: F401
 
 
 class AppendOnlyError(Exception):
@@ -107,6 +108,8 @@ class LedgerTransaction(AppendOnlyModel):
         SALE = "sale", "Sale"
         TIP = "tip", "Tip"
         SUPPORTER_SHARE = "supporter_share", "Supporter share"
+        SUPPORTER_PAYMENT = "supporter_payment", "Supporter payment"
+        DISTRIBUTION = "distribution", "Supporter distribution"
         SPLIT = "split", "Split"
         FEE = "fee", "Fee"
         REFUND = "refund", "Refund"

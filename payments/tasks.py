@@ -30,3 +30,11 @@ def send_clawback(clawback_id: int) -> None:
     from . import payouts
 
     payouts.send_clawback(clawback_id=clawback_id)
+
+
+@shared_task(name="payments.distribute_supporters")
+def distribute_supporters(month: str | None = None) -> None:
+    """Share out a month's supporter pool ("2026-11"; default: last month). Idempotent."""
+    from . import distribution
+
+    distribution.distribute_month(month=distribution.parse_month(month) if month else None)

@@ -4,7 +4,7 @@ Each part configures Django its own way (a throwaway embedded default, a throwaw
 database), so they cannot share a process. Name parts to run only those:
 
     .venv/bin/python -m tests.bench [pipeline] [pages] [embed] [search] [ingest] [drain]
-        [rebuild] [dashboard] [live] [radio] [webhooks] [earnings]
+        [rebuild] [dashboard] [live] [radio] [webhooks] [earnings] [supporters]
 """
 
 import subprocess
@@ -26,6 +26,7 @@ PARTS = (
     "radio",
     "webhooks",
     "earnings",
+    "supporters",
 )
 
 

@@ -1,0 +1,158 @@
+"""The supporter plan's monthly distribution at scale (PostgreSQL only).
+
+    .venv/bin/python -m tests.bench supporters      # SUPPORTERS_SCALE=0.1 for a tenth
+
+100,000 supporters (each €5.00, a pool of €4.05), 20,000 artists and 10,000,000 PlayEvent rows
+in November 2026 (fans and artists drawn with a skew: some fans play hundreds of plays, some
+none; ~10 % not counted, ~0.5 % flagged, ~8 % radio). Made with generate_series in a kept
+database (`backstage_bench_supporters`; BENCH_FRESH=1 regenerates). Each run clears the
+previous run's distribution, then times `distribute_month` (target ≤ 60 s) and the ledger
+check: audit_ledger() and every artist's balance against the sum of their entries.
+"""
+
+import os
+import time
+from datetime import date
+
+from tests.bench import playdata
+
+BENCH_DB = "backstage_bench_supporters"
+SCALE = float(os.getenv("SUPPORTERS_SCALE", "1"))
+FANS = int(100_000 * SCALE)
+ARTISTS = int(20_000 * SCALE)
+PLAYS = int(10_000_000 * SCALE)
+POOL = 405
+MONTH = date(2026, 11, 1)
+CHUNK = 1_000_000
+
+
+def generate(cursor) -> None:
+    say = lambda text: print(text, flush=True)  # noqa: E731
+    started = time.perf_counter()
+    cursor.execute(
+        "TRUNCATE analytics_playevent, payments_supportershare, payments_supportermonth,"
+        " payments_ledgerentry, payments_ledgertransaction, payments_ledgeraccount,"
+        " artists_artist, backstage_user CASCADE"
+    )
+    users = """
+        INSERT INTO backstage_user (id, password, is_superuser, username, first_name, last_name,
+            email, is_staff, is_active, date_joined, display_name, email_new_releases,
+            public_profile)
+        SELECT g, '!', false, 'u' || g, '', '', '', false, true, now(), '', false, false
+        FROM generate_series(1, %s) g"""
+    cursor.execute(users, [FANS + ARTISTS])
+    sequence = "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)"
+    cursor.execute(sequence, ["backstage_user", FANS + ARTISTS])
+    cursor.execute(
+        """INSERT INTO artists_artist (id, name, slug, bio, links, location, avatar, banner,
+            is_suspended, created_at, user_id)
+        SELECT g, 'Artist ' || g, 'artist-' || g, '', '[]', '', '', '', false, now(), %s + g
+        FROM generate_series(1, %s) g""",
+        [FANS, ARTISTS],
+    )
+    cursor.execute(sequence, ["artists_artist", ARTISTS])
+    cursor.execute(
+        """INSERT INTO payments_supportermonth (fan_id, month, invoice_id, amount, pool, currency,
+            created_at)
+        SELECT g, %s, 'in_bench_' || g, 500, %s, 'eur', now() FROM generate_series(1, %s) g""",
+        [MONTH, POOL, FANS],
+    )
+    say(f"  {FANS:,} supporters, {ARTISTS:,} artists ({time.perf_counter() - started:.0f} s)")
+    cursor.execute(
+        "SELECT indexdef, indexname FROM pg_indexes WHERE tablename = 'analytics_playevent'"
+        " AND indexname NOT LIKE '%%pkey'"
+    )
+    indexes = cursor.fetchall()
+    for _, name in indexes:
+        cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
+    cursor.execute("SELECT setseed(0.42)")
+    sql = """
+        INSERT INTO analytics_playevent (nonce, track_id, artist_id, listener_key, ip_key, source,
+            origin, context, started_at, heard_seconds, counted, counted_at, completion,
+            skipped_early, flagged, flag_reason)
+        SELECT md5('p' || g), a, a, 'u:' || f,
+            '', CASE WHEN r < 0.08 THEN 'radio' ELSE 'direct' END, '', '', t, 60, c,
+            CASE WHEN c THEN t END, 'complete', false, r > 0.995, ''
+        FROM (
+            -- every 20th supporter plays nothing: the fallback
+            SELECT g, (1 + floor(%(fans)s * power(random(), 1.6))::int) / 20 * 20 + 1
+                    + floor(random() * 19)::int AS f,
+                1 + floor(%(artists)s * power(random(), 2))::int AS a, random() AS r,
+                random() < 0.9 AS c,
+                timestamptz '2026-11-01' + interval '30 days' * random() AS t
+            FROM generate_series(%(first)s::bigint, %(last)s::bigint) g
+        ) draws"""
+    for first in range(1, PLAYS + 1, CHUNK):
+        last = min(PLAYS, first + CHUNK - 1)
+        cursor.execute(sql, {"fans": FANS, "artists": ARTISTS, "first": first, "last": last})
+        say(f"  {last:>12,} plays ({time.perf_counter() - started:.0f} s)")
+    cursor.execute("SET maintenance_work_mem = '512MB'")
+    for definition, _ in indexes:
+        cursor.execute(definition.replace(" ON ONLY ", " ON "))
+    cursor.execute("ANALYZE")
+    cursor.execute("CREATE TABLE IF NOT EXISTS bench_supporters (plays bigint)")
+    cursor.execute("DELETE FROM bench_supporters")
+    cursor.execute("INSERT INTO bench_supporters VALUES (%s)", [PLAYS])
+    say(f"  generated in {time.perf_counter() - started:.0f} s")
+
+
+def main() -> None:
+    playdata.use_database(BENCH_DB)
+    from django.db import connection, transaction
+    from django.db.models import Sum
+
+    from payments import ledger
+    from payments.distribution import distribute_month
+    from payments.models import LedgerAccount, LedgerEntry, SupporterShare
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_supporters (plays bigint)")
+        cursor.execute("SELECT plays FROM bench_supporters")
+        made = cursor.fetchone()
+    if not made or made[0] != PLAYS:
+        with transaction.atomic(), connection.cursor() as cursor:
+            generate(cursor)
+    with (
+        connection.cursor() as cursor
+    ):  # forget the last run's distribution (TRUNCATE: no triggers)
+        cursor.execute(
+            "TRUNCATE payments_supportershare, payments_ledgerentry, payments_ledgertransaction"
+        )
+    ledger.post_transaction(
+        kind="supporter_payment",
+        reference="bench-invoices",
+        currency="eur",
+        entries=[
+            (ledger.get_account(kind="customer_payments", currency="eur"), -POOL * FANS),
+            (ledger.get_account(kind="supporter_pool", currency="eur"), POOL * FANS),
+        ],
+    )
+    print(f"{FANS:,} supporters × {ARTISTS:,} artists × {PLAYS:,} plays (scale {SCALE:g})")
+    started = time.perf_counter()
+    result = distribute_month(month=MONTH)
+    took = time.perf_counter() - started
+    artists = LedgerAccount.objects.filter(kind="artist_balance").count()
+    print(
+        f"distribution: {took:.1f} s (target ≤ 60 s): {result.supporters:,} supporters "
+        f"({result.fallback_supporters:,} by the fallback), {result.shares:,} shares, "
+        f"{result.moved['eur']:,} cents to {artists:,} artists"
+    )
+    started = time.perf_counter()
+    audit = ledger.audit_ledger()
+    per_artist = dict(
+        LedgerEntry.objects.filter(account__kind="artist_balance")
+        .values_list("account__artist_id")
+        .annotate(total=Sum("amount"))
+    )
+    shares = dict(SupporterShare.objects.values_list("artist_id").annotate(total=Sum("amount")))
+    took = time.perf_counter() - started
+    ok = not audit.problems and per_artist == shares and result.moved["eur"] == POOL * FANS
+    verdict = "balanced" if ok else f"PROBLEMS: {audit.problems[:3]}"
+    print(f"ledger check: {took:.1f} s, {verdict}")
+    again = time.perf_counter()
+    assert distribute_month(month=MONTH).already_done
+    print(f"running the month again: {time.perf_counter() - again:.2f} s, nothing changed")
+
+
+if __name__ == "__main__":
+    main()
