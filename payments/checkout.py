@@ -199,11 +199,17 @@ def _create_session(*, payment: Payment, fan: User, item: Track | Release | None
         "metadata": metadata,
         "payment_intent_data": {"metadata": metadata, "description": name[:250]},
     }
+    return create_checkout_session(params, fan=fan, idempotency_key=payment.idempotency_key)
+
+
+def create_checkout_session(params: dict, *, fan: User, idempotency_key: str):
+    """A Checkout Session for `fan` under our own row's idempotency key (a retry after a lost
+    answer gets the same session back); CheckoutUnavailable if Stripe cannot be reached."""
     if fan.email:
-        params["customer_email"] = fan.email
+        params = {**params, "customer_email": fan.email}
     try:
         return stripe_client().v1.checkout.sessions.create(
-            params=params, options={"idempotency_key": payment.idempotency_key}
+            params=params, options={"idempotency_key": idempotency_key}
         )
     except stripe.StripeError as exc:
         raise CheckoutUnavailable(str(exc)) from exc

@@ -11,7 +11,6 @@ pool out monthly.
 import logging
 from datetime import UTC, date, datetime
 
-import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -20,7 +19,7 @@ from backstage.models import User
 
 from . import ledger
 from .booking import FeeNotKnownYet
-from .checkout import CheckoutUnavailable
+from .checkout import create_checkout_session
 from .models import LedgerAccount, LedgerTransaction, Subscription, SupporterMonth
 from .stripe_api import stripe_client
 from .webhooks import register
@@ -87,14 +86,7 @@ def _create_session(*, plan: Subscription, fan: User):
         "metadata": metadata,
         "subscription_data": {"metadata": metadata},
     }
-    if fan.email:
-        params["customer_email"] = fan.email
-    try:
-        return stripe_client().v1.checkout.sessions.create(
-            params=params, options={"idempotency_key": plan.idempotency_key}
-        )
-    except stripe.StripeError as exc:
-        raise CheckoutUnavailable(str(exc)) from exc
+    return create_checkout_session(params, fan=fan, idempotency_key=plan.idempotency_key)
 
 
 def _plan_id_in(metadata: dict) -> int | None:
