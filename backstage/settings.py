@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "analytics",
     "radio",
     "payments",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "backstage.context_processors.site",
                 "playlists.context_processors.library",
+                "notifications.context_processors.notifications",
             ],
             "builtins": ["tracks.templatetags.music"],
         },

@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("analytics.urls")),
     path("", include("radio.urls")),
     path("", include("payments.urls")),
+    path("", include("notifications.urls")),
 ]
 
 if not settings.S3_BUCKET:

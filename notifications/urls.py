@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("notifications/", views.inbox, name="inbox"),
+    path("notifications/read/", views.read_all, name="read_all"),
+]
