@@ -6,13 +6,14 @@ anyone may see: listed releases and singles, public or unlisted playlists not ta
 
 from datetime import timedelta
 
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from artists.models import Announcement, Follow
 from backstage.models import User
 from backstage.search import findable
+from credits.selectors import credits_any_of
 from playlists.models import PlaylistFollow, PlaylistItem
 from playlists.selectors import followed_playlists
 from tracks.selectors import listed_tracks
@@ -29,20 +30,22 @@ def _published_at(kind: str):
 
 
 def new_from_followed(*, user: User, limit: int = 12) -> dict:
-    """Releases and singles (tracks without a release) by followed artists, newest first,
+    """Releases and singles (tracks without a release) by followed artists, or crediting one of
+    them (a confirmed credit on the release, one of its tracks or the single), newest first,
     each with `published_at`."""
     since = timezone.now() - timedelta(days=NEW_MUSIC_DAYS)
     followed = Follow.objects.filter(user=user).values("artist_id")
     releases = (
         findable("releases")
-        .filter(artist_id__in=followed)
+        .filter(Q(artist_id__in=followed) | credits_any_of("release", followed))
         .annotate(published_at=_published_at("release"))
         .filter(published_at__gte=since)
         .order_by("-published_at")[:limit]
     )
     singles = (
         listed_tracks()
-        .filter(artist_id__in=followed, release__isnull=True)
+        .filter(Q(artist_id__in=followed) | credits_any_of("track", followed))
+        .filter(release__isnull=True)
         .annotate(published_at=_published_at("track"))
         .filter(published_at__gte=since)
         .order_by("-published_at")[:limit]

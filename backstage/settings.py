@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "radio",
     "payments",
     "notifications",
+    "credits",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,5 @@ urlpatterns = [
         views_earnings.statement_csv,
         name="statement_csv",
     ),
-    path("studio/splits/<str:kind>/<str:public_id>/", views_earnings.split_edit, name="splits"),
     path(f"{SANDBOX_MOUNT.strip('/')}/<path:path>", views.sandbox_page, name="sandbox"),
 ]

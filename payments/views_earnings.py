@@ -1,60 +1,15 @@
-"""Studio pages for money an artist earns: splits of their works, earnings and statements."""
+"""Studio pages for money an artist earns: earnings and statements (splits: credits/)."""
 
 import csv
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 from analytics.exports import safe
-from tracks.selectors import access_release, access_track
 
-from . import earnings, splits
+from . import earnings
 from .selectors import access_earnings
-
-
-def _work(request, kind: str, public_id: str):
-    """The track or release the user uploaded; Http404 for anyone else's."""
-    if kind == "track":
-        return access_track(user=request.user, public_id=public_id, write=True)
-    if kind == "release":
-        return access_release(user=request.user, public_id=public_id, write=True)
-    raise Http404("No such work.")
-
-
-@login_required
-def split_edit(request, kind: str, public_id: str):
-    """Studio → Splits: who shares the artist part of a track's or a release's sales."""
-    work = _work(request, kind, public_id)
-    current = splits.splits_of(work)
-    text = "\n".join(f"{s.artist.slug} {s.basis_points / 100:g}" for s in current)
-    errors = []
-    if request.method == "POST":
-        text = request.POST.get("splits", "")[:5000]
-        try:
-            parties = splits.parse_splits(text, owner=work.artist)
-        except ValidationError as refusal:
-            errors = refusal.messages
-        else:
-            splits.set_splits(work=work, parties=parties)
-            messages.success(request, "Splits saved: later sales are shared this way.")
-            return redirect(request.path)
-    fallback = splits.splits_of(work.release) if kind == "track" and work.release_id else []
-    return render(
-        request,
-        "payments/splits.html",
-        {
-            "work": work,
-            "kind": kind,
-            "current": current,
-            "fallback": fallback,
-            "text": text,
-            "errors": errors,
-        },
-        status=400 if errors else 200,
-    )
 
 
 @login_required
