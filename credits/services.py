@@ -194,7 +194,8 @@ def propose_split(*, work: Track | Release, by: Artist, text: str) -> SplitPropo
     """Propose how `by`'s work shares its sales ("artist-address percent" lines, summing to
     exactly 100 %; payments.splits.parse_splits reads them). Everyone else given a share — and
     everyone the split in effect pays whom the proposal leaves out — must accept before it
-    takes effect; until then sales are shared as before. A waiting proposal is superseded.
+    takes effect; until then sales are shared as before. A waiting proposal is superseded (or
+    withdrawn, when the text is the split in effect: that one is returned, closed).
 
     Raises ValidationError with every problem (nothing is written then)."""
     parties = parse_splits(text, owner=by)
@@ -215,11 +216,16 @@ def propose_split(*, work: Track | Release, by: Artist, text: str) -> SplitPropo
     with transaction.atomic():
         _lock(work)
         current = _in_effect(work)
-        if _same(parties, current, by):
-            raise ValidationError("That is the split in effect already.")
-        for waiting in SplitProposal.objects.filter(
+        waiting = SplitProposal.objects.filter(
             **work_filter(work), status=SplitProposal.Status.PENDING
-        ):
+        ).first()
+        if _same(parties, current, by):
+            if waiting is None:
+                raise ValidationError("That is the split in effect already.")
+            # Proposing the split in effect withdraws the waiting proposal.
+            _close(waiting, SplitProposal.Status.SUPERSEDED, "Withdrawn by the uploader.")
+            return waiting
+        if waiting is not None:
             _close(waiting, SplitProposal.Status.SUPERSEDED, "A newer proposal replaced it.")
         proposal = SplitProposal.objects.create(**work_filter(work), proposed_by=by)
         leaving = [p.artist for p in current if p.artist.id not in {q.artist.id for q in parties}]
@@ -237,6 +243,8 @@ def propose_split(*, work: Track | Release, by: Artist, text: str) -> SplitPropo
                 [(p.artist, p.basis_points) for p in parties] + [(a, 0) for a in leaving]
             )
         )
+        # Someone is always asked: a split that differs from the one in effect gives someone
+        # else a share, or takes one away from someone whom the split in effect pays.
         asked = [share for share in shares if share.answer == ProposalShare.Answer.PENDING]
         for share in asked:
             notify(
@@ -247,8 +255,6 @@ def propose_split(*, work: Track | Release, by: Artist, text: str) -> SplitPropo
                 url=INBOX,
                 email=True,
             )
-        if not asked:  # nobody else is concerned: the uploader's word is enough
-            _take_effect(proposal, work)
     return proposal
 
 
@@ -260,7 +266,7 @@ def answer_proposal(*, proposal: SplitProposal, artist: Artist, accept: bool) ->
         # The proposal row is locked: two parties accepting at the same moment would each see
         # the other's answer still pending, and the split would never take effect.
         proposal = (
-            SplitProposal.objects.select_for_update()
+            SplitProposal.objects.select_for_update(of=("self",))
             .select_related("track__artist", "release__artist")
             .get(pk=proposal.pk)
         )

@@ -107,8 +107,8 @@ def propose(request, kind: str, public_id: str):
         return _work_page(
             request, work, artist, errors=refusal.messages, status=400, splits_text=text
         )
-    if proposal.status == proposal.Status.ACCEPTED:
-        messages.success(request, "Split saved: later sales are shared this way.")
+    if proposal.status == proposal.Status.SUPERSEDED:
+        messages.success(request, "Proposal withdrawn: the split in effect stays.")
     else:
         messages.success(
             request, "Split proposed. It takes effect once everyone named has accepted."

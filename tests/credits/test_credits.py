@@ -235,9 +235,9 @@ def test_the_credited_artist_removes_their_own_credit_later(client, artist, trac
     assert response.status_code == 302
     assert not Credit.objects.exists()
     assert "feat." not in client.get(track.get_absolute_url()).content.decode()
-    assert "Ada Lux removed the credit of Ada Lux" in Notification.objects.get(
-        user=artist.user
-    ).text
+    assert (
+        "Ada Lux removed the credit of Ada Lux" in Notification.objects.get(user=artist.user).text
+    )
 
 
 def test_nobody_else_removes_a_credit(client, track, ada, bo):

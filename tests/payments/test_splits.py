@@ -1,15 +1,17 @@
-"""Splits: the uploader shares a work's artist part; booking divides it in the same ledger
-transaction, deterministically, the parts summing exactly to the share."""
+"""Splits: a work's artist part shared among its parties (set through credits/ once everyone
+accepted); booking divides it in the same ledger transaction, deterministically, the parts
+summing exactly to the share. The proposal pages are tested in tests/credits/test_splits.py."""
 
 import pytest
-from django.urls import reverse
 
+from credits.models import Credit
+from credits.services import answer_proposal, propose_split
 from payments import ledger
 from payments.booking import _post
-from payments.models import LedgerEntry, LedgerTransaction, Payment, PriceTag, Split
+from payments.models import LedgerEntry, LedgerTransaction, Payment, PriceTag
 from payments.splits import Party, parse_splits, set_splits, share_out
 from tests.factories import ArtistFactory, ReleaseFactory, TrackFactory
-from tests.payments.buying import buy_and_pay, completed_events, deliver, pay, tip
+from tests.payments.buying import TOKEN, buy, buy_and_pay, completed_events, deliver, pay, tip
 from tests.payments.scenarios import assert_books_balance
 
 pytestmark = pytest.mark.usefixtures("payments_settings")
@@ -147,82 +149,32 @@ def test_share_out_is_deterministic(fan, release, band):
     assert share_out(payment=payment, share=2) == first
 
 
-# The studio form.
-
-
-def post(client, kind, work, text):
-    return client.post(reverse("payments:splits", args=[kind, work.public_id]), {"splits": text})
-
-
-def test_the_uploader_sets_splits(artist_client, release, band):
-    response = post(artist_client, "release", release, "mira-sol 33.33\nada 33.33\n@bo 33.34%")
-
-    assert response.status_code == 302
-    assert list(Split.objects.values_list("artist__slug", "basis_points")) == [
-        ("mira-sol", 3333),
-        ("ada", 3333),
-        ("bo", 3334),
-    ]
-    page = artist_client.get(reverse("payments:splits", args=["release", release.public_id]))
-    assert "bo 33.34" in page.content.decode()
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("mira-sol 50\nada 49.99", "The shares add up to 99.99 %; they must add up to exactly"),
-        ("mira-sol 50\nada 50\nbo 0.01", "The shares add up to 100.01 %"),
-        ("mira-sol 50\nada 25\nada 25", "Line 3: Ada is listed twice"),
-        ("mira-sol 50\nmira-sol 50", "Line 2: You are listed twice"),
-        ("mira-sol 50\nnobody 50", "Line 2: there is no artist “nobody”."),
-        ("mira-sol fifty", "Line 1: write an artist&#x27;s address and a percentage"),
-        ("mira-sol 33.333\nada 66.667", "Line 1: write an artist"),
-        ("mira-sol 0\nada 100", "Line 1: a share is more than 0 % and at most 100 %."),
-        ("mira-sol 150", "Line 1: a share is more than 0 %"),
-        ("<script>x</script> 100", "there is no artist “&lt;script&gt;x&lt;/script&gt;”."),
-        ("\n".join(f"a{n} 1" for n in range(21)), "At most 20 people can share a work."),
-    ],
-)
-def test_bad_splits_are_refused_with_a_clear_message(artist_client, release, band, text, message):
-    set_splits(work=release, parties=[Party(band[0], 10_000)])
-
-    response = post(artist_client, "release", release, text)
-
-    assert response.status_code == 400
-    assert message in response.content.decode()
-    assert "<script>x" not in response.content.decode()
-    assert list(Split.objects.values_list("artist__slug", "basis_points")) == [("mira-sol", 10_000)]
-
-
-def test_an_empty_form_clears_the_splits(artist_client, release, band):
-    set_splits(work=release, parties=thirds(band))
-    assert post(artist_client, "release", release, "  \n").status_code == 302
-    assert not Split.objects.exists()
-
-
-def test_only_the_uploader_sees_the_splits_page(client, release, track, band, outsider):
-    client.force_login(band[1].user)  # a collaborator, not the uploader
-    for kind, work in (("release", release), ("track", track)):
-        assert post(client, kind, work, "ada 100").status_code == 404
-        url = reverse("payments:splits", args=[kind, work.public_id])
-        assert client.get(url).status_code == 404
-    client.force_login(outsider)
-    assert (
-        client.get(reverse("payments:splits", args=["playlist", track.public_id])).status_code
-        == 404
-    )
-    assert not Split.objects.exists()
-
-
 def test_parse_splits_reads_percentages_as_basis_points(artist, band):
     parties = parse_splits("mira-sol 0.01\nada 99.99", owner=artist)
     assert [(p.artist.slug, p.basis_points) for p in parties] == [("mira-sol", 1), ("ada", 9999)]
 
 
-def test_the_owner_finds_splits_next_to_the_price(artist_client, track, release):
-    for kind, work in (("track", track), ("release", release)):
-        page = artist_client.get(work.get_absolute_url()).content.decode()
-        assert reverse("payments:splits", args=[kind, work.public_id]) in page
-    studio = artist_client.get(reverse("artists:studio")).content.decode()
-    assert reverse("payments:splits", args=["release", release.public_id]) in studio
-    assert reverse("payments:earnings") in studio
+def test_a_sale_before_the_collaborator_accepts_goes_to_the_uploader_and_after_it_is_60_40(
+    client, fan, artist, track, receiver
+):
+    """issue 7: until every party accepts, earnings stay with the uploader."""
+    ada = ArtistFactory(name="Ada", slug="ada")
+    Credit.objects.create(track=track, artist=ada, role="featuring", status="confirmed")
+    proposal = propose_split(work=track, by=artist, text="mira-sol 60\nada 40")
+    client.force_login(fan)
+
+    buy_and_pay(client, receiver, track, "10.00")  # before Ada accepts
+
+    first = LedgerTransaction.objects.get()
+    assert artist_parts(first) == {"mira-sol": 791}  # €10.00 − fee 59 − cut 150
+
+    answer_proposal(proposal=proposal, artist=ada, accept=True)
+    response = buy(client, track, "10.00", token=TOKEN[::-1])
+    pay(response["Location"])
+    deliver(completed_events(receiver, 2)[-1])
+
+    second = LedgerTransaction.objects.exclude(pk=first.pk).get()
+    # 791 × 60 % = 474.6, × 40 % = 316.4: floors 790, the spare cent to the larger remainder.
+    assert artist_parts(second) == {"mira-sol": 475, "ada": 316}
+    assert artist_parts(first) == {"mira-sol": 791}  # booked before: unchanged
+    assert_books_balance(artist, ada)
