@@ -13,7 +13,8 @@ class Split(models.Model):
     """One party's share of a track's or a release's artist part (10000 basis points = 100 %).
 
     A work's splits sum to 10000 (payments/splits.py checks it); a work without splits pays its
-    whole artist part to its uploader. For now the uploader sets them (issue 7 adds consent)."""
+    whole artist part to its uploader. They change only when every party has accepted a
+    proposal (credits/services.py)."""
 
     track = models.ForeignKey(
         "tracks.Track", null=True, blank=True, on_delete=models.CASCADE, related_name="splits"
