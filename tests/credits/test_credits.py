@@ -316,3 +316,14 @@ def test_someone_who_is_not_signed_in_is_sent_to_log_in(client, track):
 def test_a_stranger_account_sees_no_credits_inbox_entries(client, ada):
     client.force_login(UserFactory())
     assert client.get(reverse("credits:inbox")).status_code == 403
+
+
+def test_staff_see_credits_and_the_proposal_history_in_the_admin(staff_client, track, ada):
+    from credits.services import propose_split
+
+    CreditFactory(track=track, artist=ada)
+    proposal = propose_split(work=track, by=track.artist, text="mira-sol 50\nada 50")
+    assert "Ada Lux" in staff_client.get("/admin/credits/credit/").content.decode()
+    page = staff_client.get(f"/admin/credits/splitproposal/{proposal.id}/change/")
+    assert page.status_code == 200 and "5000" in page.content.decode()
+    assert staff_client.get("/admin/credits/splitproposal/add/").status_code == 403
