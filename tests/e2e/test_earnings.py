@@ -1,5 +1,6 @@
-"""An uploader splits a release with a collaborator in Chromium (the form says what is wrong
-first); after a sale each sees their part on the earnings page and in the month's statement.
+"""An uploader credits a collaborator and proposes a split in Chromium (the form says what is
+wrong first); the collaborator accepts; after a sale each sees their part on the earnings page
+and in the month's statement.
 Our pages pass axe-core."""
 
 import pytest
@@ -25,17 +26,32 @@ def test_an_uploader_splits_a_release_and_both_see_their_earnings(page, live_ser
 
     page.goto(live_server.url + release.get_absolute_url())
     page.get_by_role("link", name="Splits").click()
-    expect(page.get_by_role("heading", name="Splits for “Shed Tapes”")).to_be_visible()
-    page.get_by_label("Splits").fill("mira-sol 33.33\nada 33.33")
-    page.get_by_role("button", name="Save splits").click()
+    expect(page.get_by_role("heading", name="Credits and splits for “Shed Tapes”")).to_be_visible()
+    page.get_by_label("Artist", exact=True).fill("ada")
+    page.get_by_label("Role").select_option("producer")
+    page.get_by_role("button", name="Add credit").click()
+    expect(page.locator("[data-credits]")).to_contain_text("Ada — Producer")
+    page.get_by_label("Propose a split").fill("mira-sol 33.33\nada 33.33")
+    page.get_by_role("button", name="Propose split").click()
     expect(page.get_by_role("alert")).to_contain_text(
         "The shares add up to 66.66 %; they must add up to exactly 100 %."
     )
     assert serious_violations(page) == []
-    page.get_by_label("Splits").fill("mira-sol 33.33\nada 66.67")
-    page.get_by_role("button", name="Save splits").click()
-    expect(page.locator("[data-splits]")).to_contain_text("Ada (ada) — 6667 bp")
+    page.get_by_label("Propose a split").fill("mira-sol 33.33\nada 66.67")
+    page.get_by_role("button", name="Propose split").click()
+    expect(page.locator(".proposal-pending")).to_contain_text("Ada: 66.67 % — Not answered yet")
     screenshot(page, "earnings-splits")
+
+    # Ada confirms her credit and accepts the split (Studio → Credits): only now it counts.
+    page.context.clear_cookies()
+    sign_in(page, live_server, ada.user)
+    page.goto(live_server.url + "/studio/credits/")
+    page.get_by_role("button", name="Confirm your credit on Shed Tapes").click()
+    expect(page.get_by_role("main")).to_contain_text("Credit confirmed: you appear on")
+    page.get_by_role("button", name="Accept the split of Shed Tapes").click()
+    expect(page.get_by_role("main")).to_contain_text("Split accepted. Everyone has")
+    page.context.clear_cookies()
+    sign_in(page, live_server, mira.user)
 
     # A fan's €10.00 sale, booked as the checkout webhook books it: share 791 → 264 / 527.
     fan = UserFactory(username="wren")
