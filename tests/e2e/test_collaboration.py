@@ -1,6 +1,7 @@
-"""Issue 7's journey in Chromium: an artist credits another on a track with a 60/40 split, the
-other confirms the credit and accepts the split, and the track appears on their page. Our pages
-pass axe-core."""
+"""Issue 7's journey in Chromium, two artists in two browsers: A posts a call, B finds it by
+filtering the board and answers, A accepts, they exchange a message, A credits B on a track with
+a 60/40 split, B confirms the credit and accepts the split, and the track appears on B's page.
+Every page passes axe-core."""
 
 import pytest
 from playwright.sync_api import expect
@@ -13,66 +14,76 @@ from tests.factories import ArtistFactory, TrackFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def as_artist(page, live_server, artist) -> None:
-    page.context.clear_cookies()
-    sign_in(page, live_server, artist.user)
+@pytest.fixture
+def browser_of(browser, live_server):
+    """browser_of(artist): a page in its own browser context, signed in as that artist."""
+    contexts = []
+
+    def open_as(artist):
+        contexts.append(browser.new_context(base_url=live_server.url))
+        page = contexts[-1].new_page()
+        page.set_default_timeout(15_000)
+        sign_in(page, live_server, artist.user)
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
 
 
-def credit_with_a_split(page, live_server, a, b, track) -> None:
+def credit_with_a_split(a_page, b_page, a, b, track) -> None:
     """A credits B on the track with a 60/40 split; B confirms both; the track is on B's page."""
-    as_artist(page, live_server, a)
-    page.goto(live_server.url + track.get_absolute_url())
-    page.get_by_role("link", name="Credits", exact=True).click()
-    expect(
-        page.get_by_role("heading", name=f"Credits and splits for “{track.title}”")
-    ).to_be_visible()
-    page.get_by_label("Artist", exact=True).fill(b.slug)
-    page.get_by_label("Role").select_option("featuring")
-    page.get_by_role("button", name="Add credit").click()
-    expect(page.locator("[data-credits]")).to_contain_text(f"{b.name} — Featuring")
-    page.get_by_label("Propose a split").fill(f"{a.slug} 60\n{b.slug} 50")
-    page.get_by_role("button", name="Propose split").click()
-    expect(page.get_by_role("alert")).to_contain_text("The shares add up to 110.00 %")
-    page.get_by_label("Propose a split").fill(f"{a.slug} 60\n{b.slug} 40")
-    page.get_by_role("button", name="Propose split").click()
-    expect(page.locator(".proposal-pending")).to_contain_text(f"{b.name}: 40 % — Not answered yet")
-    assert serious_violations(page) == []
-    screenshot(page, "collaboration-credits")
+    a_page.goto(track.get_absolute_url())
+    a_page.get_by_role("link", name="Credits", exact=True).click()
+    heading = f"Credits and splits for “{track.title}”"
+    expect(a_page.get_by_role("heading", name=heading)).to_be_visible()
+    a_page.get_by_label("Artist", exact=True).fill(b.slug)
+    a_page.get_by_label("Role").select_option("featuring")
+    a_page.get_by_role("button", name="Add credit").click()
+    expect(a_page.locator("[data-credits]")).to_contain_text(f"{b.name} — Featuring")
+    a_page.get_by_label("Propose a split").fill(f"{a.slug} 60\n{b.slug} 50")
+    a_page.get_by_role("button", name="Propose split").click()
+    expect(a_page.get_by_role("alert")).to_contain_text("The shares add up to 110.00 %")
+    a_page.get_by_label("Propose a split").fill(f"{a.slug} 60\n{b.slug} 40")
+    a_page.get_by_role("button", name="Propose split").click()
+    expect(a_page.locator(".proposal-pending")).to_contain_text(
+        f"{b.name}: 40 % — Not answered yet"
+    )
+    assert serious_violations(a_page) == []
+    screenshot(a_page, "collaboration-credits")
     assert not Split.objects.exists()  # nothing changes before B accepts
 
-    as_artist(page, live_server, b)
-    page.goto(live_server.url + "/")
-    page.locator(".bell").click()  # the notification leads to Studio → Credits
-    page.get_by_role("link", name=f"{a.name} credits you as Featuring on “{track.title}”").click()
-    expect(page.get_by_role("heading", name="Credits", exact=True)).to_be_visible()
-    assert serious_violations(page) == []
-    screenshot(page, "collaboration-credits-inbox")
-    page.get_by_role("button", name=f"Confirm your credit on {track.title}").click()
-    expect(page.get_by_role("main")).to_contain_text(
-        f"Credit confirmed: you appear on “{track.title}”"
-    )
-    page.get_by_role("button", name=f"Accept the split of {track.title}").click()
-    expect(page.get_by_role("main")).to_contain_text("Split accepted. Everyone has")
+    b_page.goto("/")
+    b_page.locator(".bell").click()  # the notification leads to Studio → Credits
+    notice = f"{a.name} credits you as Featuring on “{track.title}”. Confirm or decline."
+    b_page.get_by_role("link", name=notice).click()
+    expect(b_page.get_by_role("heading", name="Credits", exact=True)).to_be_visible()
+    assert serious_violations(b_page) == []
+    screenshot(b_page, "collaboration-credits-inbox")
+    b_page.get_by_role("button", name=f"Confirm your credit on {track.title}").click()
+    expect(b_page.get_by_role("main")).to_contain_text("Credit confirmed: you appear on")
+    b_page.get_by_role("button", name=f"Accept the split of {track.title}").click()
+    expect(b_page.get_by_role("main")).to_contain_text("Split accepted. Everyone has")
     assert sorted(Split.objects.values_list("artist__slug", "basis_points")) == sorted(
         [(a.slug, 6000), (b.slug, 4000)]
     )
 
-    page.goto(live_server.url + b.get_absolute_url())
-    appears = page.locator("section.appears-on")
+    b_page.goto(b.get_absolute_url())
+    appears = b_page.locator("section.appears-on")
     expect(appears.get_by_role("heading", name="Appears on")).to_be_visible()
     expect(appears.get_by_role("link", name=track.title)).to_be_visible()
-    assert serious_violations(page) == []
-    screenshot(page, "collaboration-appears-on")
+    assert serious_violations(b_page) == []
+    screenshot(b_page, "collaboration-appears-on")
     appears.get_by_role("link", name=track.title).click()
-    expect(page.locator(".credit-line")).to_contain_text(f"feat. {b.name}")
-    assert serious_violations(page) == []
+    expect(b_page.locator(".credit-line")).to_contain_text(f"feat. {b.name}")
+    assert serious_violations(b_page) == []
 
 
 def test_an_artist_credits_another_with_a_60_40_split_and_the_track_is_on_their_page(
-    page, live_server
+    browser_of,
 ):
     a = ArtistFactory(name="Ana Volta", slug="ana-volta")
     b = ArtistFactory(name="Bruno Keys", slug="bruno-keys")
     track = TrackFactory(artist=a, title="Downtempo Sketch")
 
-    credit_with_a_split(page, live_server, a, b, track)
+    credit_with_a_split(browser_of(a), browser_of(b), a, b, track)
