@@ -247,11 +247,11 @@ def propose_split(*, work: Track | Release, by: Artist, text: str) -> SplitPropo
         # else a share, or takes one away from someone whom the split in effect pays.
         asked = [share for share in shares if share.answer == ProposalShare.Answer.PENDING]
         for share in asked:
+            yours = f"{share.percent} % for you" if share.basis_points else "no share for you"
             notify(
                 user=share.artist.user,
                 kind="split_proposed",
-                text=f"{by.name} proposes a split of “{work.title}”: {share.percent} % for you. "
-                "Accept or decline.",
+                text=f"{by.name} proposes a split of “{work.title}”: {yours}. Accept or decline.",
                 url=INBOX,
                 email=True,
             )

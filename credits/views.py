@@ -134,13 +134,11 @@ def credit_answer(request, credit_id: int):
         services.answer_credit(credit=credit, artist=artist, confirm=confirm)
     except services.CreditError as refusal:
         return _problem(request, str(refusal), 409, back)
-    messages.success(
-        request,
-        f"Credit confirmed: you appear on “{credit.work.title}”."
-        if confirm
-        else f"Credit declined: you will not appear on “{credit.work.title}”.",
-    )
-    return redirect(back)
+    if confirm:
+        messages.success(request, f"Credit confirmed: you appear on “{credit.work.title}”.")
+        return redirect(back)
+    messages.success(request, f"Credit declined: you will not appear on “{credit.work.title}”.")
+    return redirect(_still_a_party(request, credit, back))
 
 
 @_artists_only
@@ -150,7 +148,19 @@ def credit_remove(request, credit_id: int):
     back = next_url(request, reverse("credits:inbox"))
     services.remove_credit(credit=credit, by=artist)
     messages.success(request, f"Credit removed from “{credit.work.title}”.")
-    return redirect(back)
+    return redirect(_still_a_party(request, credit, back))
+
+
+def _still_a_party(request, credit, back: str) -> str:
+    """`back`, unless it is the work's credits page and the user may no longer see it (they
+    declined or removed their only tie to it): then their own credits page."""
+    if back != reverse("credits:work", args=[credit.kind, credit.work.public_id]):
+        return back
+    try:
+        selectors.access_work(user=request.user, kind=credit.kind, public_id=credit.work.public_id)
+    except Http404:
+        return reverse("credits:inbox")
+    return back
 
 
 @_artists_only

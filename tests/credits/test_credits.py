@@ -327,3 +327,24 @@ def test_staff_see_credits_and_the_proposal_history_in_the_admin(staff_client, t
     page = staff_client.get(f"/admin/credits/splitproposal/{proposal.id}/change/")
     assert page.status_code == 200 and "5000" in page.content.decode()
     assert staff_client.get("/admin/credits/splitproposal/add/").status_code == 403
+
+
+def test_declining_from_the_works_page_leads_back_to_the_credits_inbox(ada_client, track, ada):
+    credit = CreditFactory(track=track, artist=ada, status="pending")
+    page = credits_url(track)
+
+    response = ada_client.post(
+        reverse("credits:credit_answer", args=[credit.id]), {"answer": "decline", "next": page}
+    )
+
+    assert response["Location"] == reverse("credits:inbox")  # the work's page is a 404 now
+    assert ada_client.get(page).status_code == 404
+
+
+def test_removing_a_credit_from_the_works_page_stays_there_for_the_uploader(
+    artist_client, track, ada
+):
+    credit = CreditFactory(track=track, artist=ada)
+    page = credits_url(track)
+    url = reverse("credits:credit_remove", args=[credit.id])
+    assert artist_client.post(url, {"next": page})["Location"] == page

@@ -257,3 +257,11 @@ def test_proposing_fast_is_rate_limited(artist_client, credited):
     response = propose(artist_client, credited, "mira-sol 70\nada 30")
     assert response.status_code == 429 and response["Retry-After"] == "60"
     assert "You are proposing splits very fast" in response.content.decode()
+
+
+def test_someone_left_out_is_told_they_would_get_no_share(artist_client, credited, ada, artist):
+    set_splits(work=credited, parties=[Party(artist, 5000), Party(ada, 5000)])
+    propose(artist_client, credited, "mira-sol 100")
+    assert Notification.objects.get(user=ada.user).text == (
+        "Mira Sol proposes a split of “Night Bus”: no share for you. Accept or decline."
+    )
