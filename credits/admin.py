@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from radio.admin import ReadOnlyAdmin
+
 from .models import Credit, ProposalShare, SplitProposal
 
 
 @admin.register(Credit)
-class CreditAdmin(admin.ModelAdmin):
+class CreditAdmin(ReadOnlyAdmin):
     """Read-only: credits change through their uploader and artist (credits/services.py keeps
     the page cache and waiting proposals right); staff suspend an abusive profile instead, whose
     credits then show nowhere."""
@@ -14,15 +16,6 @@ class CreditAdmin(admin.ModelAdmin):
     search_fields = ["artist__name", "artist__slug", "track__title", "release__title"]
     list_select_related = ["artist", "track", "release"]
     readonly_fields = [f.name for f in Credit._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ShareInline(admin.TabularInline):
@@ -37,7 +30,7 @@ class ShareInline(admin.TabularInline):
 
 
 @admin.register(SplitProposal)
-class SplitProposalAdmin(admin.ModelAdmin):
+class SplitProposalAdmin(ReadOnlyAdmin):
     """The history of split changes: read-only for everyone (money follows it)."""
 
     list_display = ["__str__", "proposed_by", "status", "created_at", "decided_at"]
@@ -46,12 +39,3 @@ class SplitProposalAdmin(admin.ModelAdmin):
     list_select_related = ["proposed_by", "track", "release"]
     readonly_fields = [f.name for f in SplitProposal._meta.fields]
     inlines = [ShareInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
