@@ -3,6 +3,8 @@ filtering the board and answers, A accepts, they exchange a message, A credits B
 a 60/40 split, B confirms the credit and accepts the split, and the track appears on B's page.
 Every page passes axe-core."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -54,7 +56,8 @@ def credit_with_a_split(a_page, b_page, a, b, track) -> None:
     assert not Split.objects.exists()  # nothing changes before B accepts
 
     b_page.goto("/")
-    b_page.locator(".bell").click()  # the notification leads to Studio → Credits
+    # The notification (under the bell) leads to Studio → Credits.
+    b_page.get_by_role("link", name=re.compile(r"^Notifications, \d+ unread")).click()
     notice = f"{a.name} credits you as Featuring on “{track.title}”. Confirm or decline."
     b_page.get_by_role("link", name=notice).click()
     expect(b_page.get_by_role("heading", name="Credits", exact=True)).to_be_visible()
