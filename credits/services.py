@@ -4,7 +4,7 @@ through credits.selectors (the uploader adds and proposes; the credited answer).
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 
 from artists.models import Artist
@@ -29,7 +29,7 @@ def _work_url(work: Track | Release) -> str:
     return reverse("credits:work", args=[kind_of(work), work.public_id])
 
 
-INBOX = "/studio/credits/"
+INBOX = reverse_lazy("credits:inbox")  # where the credited answer
 
 
 def _lock(work: Track | Release) -> None:
@@ -85,7 +85,7 @@ def add_credit(*, work: Track | Release, by: Artist, artist_text: str, role: str
             user=artist.user,
             kind="credit_asked",
             text=f"{by.name} credits you as {label} on “{work.title}”. Confirm or decline.",
-            url=INBOX,
+            url=str(INBOX),
             email=True,
         )
     return credit
@@ -142,7 +142,7 @@ def remove_credit(*, credit: Credit, by: Artist) -> None:
             kind="credit_removed",
             text=f"{by.name} removed the credit of {credit.artist.name} "
             f"({credit.get_role_display()}) on “{work.title}”.",
-            url=_work_url(work) if other.id == work.artist_id else INBOX,
+            url=_work_url(work) if other.id == work.artist_id else str(INBOX),
         )
         if credit.status == Credit.Status.CONFIRMED:
             forget_cached_pages()
@@ -252,7 +252,7 @@ def propose_split(*, work: Track | Release, by: Artist, text: str) -> SplitPropo
                 user=share.artist.user,
                 kind="split_proposed",
                 text=f"{by.name} proposes a split of “{work.title}”: {yours}. Accept or decline.",
-                url=INBOX,
+                url=str(INBOX),
                 email=True,
             )
     return proposal
