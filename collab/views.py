@@ -7,7 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from artists.selectors import artist_of
-from tracks.streaming import serve_rendition
+from tracks.streaming import player_item, serve_rendition
 
 from . import limits, reference, selectors, services
 from .forms import AnswerForm, BoardFilter, CallForm, DirectoryFilter, clean_filters
@@ -19,7 +19,7 @@ def _need_artist(request):
 
 
 def _problem(request, message: str, status: int, *, back: str = ""):
-    return render(request, "collab/problem.html", {"message": message, "back": back}, status=status)
+    return render(request, "problem.html", {"message": message, "back": back}, status=status)
 
 
 def _too_many(request, refusal: limits.TooMany, *, back: str):
@@ -185,20 +185,14 @@ def reference_play(request, call_id):
     call = selectors.access_call(user=request.user, call_id=call_id)
     if not selectors.can_hear_reference(user=request.user, call=call):
         return JsonResponse({"error": "This track is not available."}, status=404)
-    track = call.reference_track
-    cover = track.display_cover
     return JsonResponse(
-        {
-            "play_token": None,  # a private reference track's plays are not counted
-            "id": f"call-{call.id}",
-            "title": track.title,
-            "artist": track.artist.name,
-            "artist_url": track.artist.get_absolute_url(),
-            "url": call.get_absolute_url(),
-            "cover": cover.url if cover else None,
-            "duration": track.duration,
-            "sources": reference.reference_sources(call=call, user=request.user),
-        }
+        player_item(
+            track=call.reference_track,
+            sources=reference.reference_sources(call=call, user=request.user),
+            play_token=None,  # a private reference track's plays are not counted
+            item_id=f"call-{call.id}",
+            url=call.get_absolute_url(),
+        )
     )
 
 
