@@ -36,6 +36,11 @@ class CallForm(VisibleErrorsMixin, forms.ModelForm):
     genre = forms.CharField(
         required=False, max_length=MAX_GENRE_LENGTH, help_text="One genre, e.g. “downtempo”."
     )
+    compensation = forms.ChoiceField(
+        choices=Call.Compensation.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether the work is paid, a revenue share or unpaid."},
+    )
     deadline = forms.DateField(
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=f"The last day to answer (at most {MAX_DAYS_AHEAD} days ahead). "
@@ -67,10 +72,7 @@ class CallForm(VisibleErrorsMixin, forms.ModelForm):
             "reference_track": "One of your private or unlisted uploads. Only you and the "
             "artists who answer can play it.",
         }
-        widgets = {
-            "description": forms.Textarea(attrs={"rows": 6}),
-            "compensation": forms.RadioSelect,
-        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
 
     def __init__(self, *args, poster: Artist, **kwargs):
         super().__init__(*args, **kwargs)

@@ -66,6 +66,7 @@ def test_a_visitor_must_log_in_to_post(client):
         ({"skills": ["astronaut"]}, "not one of the available choices"),
         ({"skills": None}, "Tick at least one skill"),
         ({"compensation": "gold"}, "not one of the available choices"),
+        ({"compensation": None}, "paid, a revenue share or unpaid"),
         ({"remote": None, "place": ""}, "tick “remote is fine” or name a place"),
         ({"genre": "g" * 31}, "at most 30 characters"),
     ],
