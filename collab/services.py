@@ -198,6 +198,7 @@ def close_call(*, call_id: int) -> bool:
 
 def close_expired_calls() -> int:
     """Close every open call whose deadline day has ended; returns how many this run closed.
-    Each call in its own transaction, so one failure does not hold back the others."""
+    Each call in its own transaction: should one fail, those closed before it stay closed and
+    the next run picks up the rest."""
     expired = Call.objects.filter(status=Call.Status.OPEN, deadline__lt=today())
     return sum(close_call(call_id=call_id) for call_id in expired.values_list("id", flat=True))
