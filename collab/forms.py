@@ -11,19 +11,14 @@ from .models import Call, today
 from .services import MAX_ANSWER_TRACKS, MAX_DAYS_AHEAD, Refused, check_deadline
 
 
-class TrackChoiceLabels:
-    """Tracks listed by title (and visibility), not by their model's __str__."""
-
+class ReferenceTrackField(forms.ModelChoiceField):
     def label_from_instance(self, track):
         return f"{track.title} ({track.get_visibility_display().split(' —')[0].lower()})"
 
 
-class ReferenceTrackField(TrackChoiceLabels, forms.ModelChoiceField):
-    pass
-
-
-class AnswerTracksField(TrackChoiceLabels, forms.ModelMultipleChoiceField):
-    pass
+class AnswerTracksField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, track):
+        return track.title
 
 
 class CallForm(VisibleErrorsMixin, forms.ModelForm):
