@@ -7,7 +7,9 @@ in November 2026 (fans and artists drawn with a skew: some fans play hundreds of
 none; ~10 % not counted, ~0.5 % flagged, ~8 % radio). Made with generate_series in a kept
 database (`backstage_bench_supporters`; BENCH_FRESH=1 regenerates). Each run clears the
 previous run's distribution, then times `distribute_month` (target ≤ 60 s) and the ledger
-check: audit_ledger() and every artist's balance against the sum of their entries.
+check: audit_ledger() and every artist's balance against the sum of their entries; then the
+fans' SupporterAllocation rows against it (each fan's parts sum to their pool, each artist's
+balance is the sum of their parts across all fans).
 """
 
 import os
@@ -24,13 +26,22 @@ PLAYS = int(10_000_000 * SCALE)
 POOL = 405
 MONTH = date(2026, 11, 1)
 CHUNK = 1_000_000
+PARTS = """
+    SELECT s.fan_id, s.pool, CAST(a AS int) AS artist_id, CAST(m AS int) AS amount
+    FROM payments_supporterallocation s,
+        ROWS FROM (jsonb_array_elements_text(s.artist_ids), jsonb_array_elements_text(s.amounts))
+        AS parts (a, m)
+"""
+PARTS_PER_ARTIST = f"SELECT artist_id, SUM(amount) FROM ({PARTS}) p GROUP BY artist_id"
+FANS_NOT_SUMMING = f"""SELECT COUNT(*) FROM (SELECT fan_id FROM ({PARTS}) p
+    GROUP BY fan_id, pool HAVING SUM(amount) <> pool) f"""
 
 
 def generate(cursor) -> None:
     say = lambda text: print(text, flush=True)  # noqa: E731
     started = time.perf_counter()
     cursor.execute(
-        "TRUNCATE analytics_playevent, payments_supportershare, payments_supportermonth,"
+        "TRUNCATE analytics_playevent, payments_supporterallocation, payments_supportermonth,"
         " payments_ledgerentry, payments_ledgertransaction, payments_ledgeraccount,"
         " artists_artist, backstage_user CASCADE"
     )
@@ -103,7 +114,7 @@ def main() -> None:
 
     from payments import ledger
     from payments.distribution import distribute_month
-    from payments.models import LedgerAccount, LedgerEntry, SupporterShare
+    from payments.models import LedgerAccount, LedgerEntry
 
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE IF NOT EXISTS bench_supporters (plays bigint)")
@@ -116,7 +127,8 @@ def main() -> None:
         connection.cursor() as cursor
     ):  # forget the last run's distribution (TRUNCATE: no triggers)
         cursor.execute(
-            "TRUNCATE payments_supportershare, payments_ledgerentry, payments_ledgertransaction"
+            "TRUNCATE payments_supporterallocation, payments_ledgerentry,"
+            " payments_ledgertransaction"
         )
     ledger.post_transaction(
         kind="supporter_payment",
@@ -144,11 +156,22 @@ def main() -> None:
         .values_list("account__artist_id")
         .annotate(total=Sum("amount"))
     )
-    shares = dict(SupporterShare.objects.values_list("artist_id").annotate(total=Sum("amount")))
     took = time.perf_counter() - started
-    ok = not audit.problems and per_artist == shares and result.moved["eur"] == POOL * FANS
-    verdict = "balanced" if ok else f"PROBLEMS: {audit.problems[:3]}"
-    print(f"ledger check: {took:.1f} s, {verdict}")
+    ok = not audit.problems and result.moved["eur"] == POOL * FANS
+    print(f"ledger check: {took:.1f} s, {'balanced' if ok else audit.problems[:3]}")
+    started = time.perf_counter()
+    with connection.cursor() as cursor:  # every fan's parts, unpacked: per artist, and per fan
+        cursor.execute(PARTS_PER_ARTIST)
+        shares = dict(cursor.fetchall())
+        cursor.execute(FANS_NOT_SUMMING)
+        (uneven,) = cursor.fetchone()
+    took = time.perf_counter() - started
+    agree = per_artist == shares and not uneven
+    verdict = "they agree" if agree else f"PROBLEMS: {uneven} fans' parts do not sum to their pool"
+    print(
+        f"allocations against the ledger: {took:.1f} s, {verdict} (each fan's parts sum to the"
+        " pool; each artist's balance is the sum of their parts)"
+    )
     again = time.perf_counter()
     assert distribute_month(month=MONTH).already_done
     print(f"running the month again: {time.perf_counter() - again:.2f} s, nothing changed")
