@@ -17,7 +17,7 @@ the pool to the artists' balances, one entry per artist. Running a month again c
 
 import logging
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -147,6 +147,17 @@ SHARES_SQL = """
     FROM fans f JOIN supporter_pools s ON s.key = f.key,
         unnest(f.artist_ids, f.amounts) AS u (artist_id, amount)
     GROUP BY s.currency, u.artist_id
+"""
+
+# The fallback's split of one (currency, pool), written for every fan who played nobody.
+FALLBACK_SQL = """
+    INSERT INTO payments_supporterallocation
+        (month, fan_id, currency, pool, fallback, artist_ids, amounts, plays)
+    SELECT %(month)s, o.fan_id, o.currency, o.pool, %(yes)s, %(artist_ids)s, %(amounts)s, %(plays)s
+    FROM ({pools}) o
+    WHERE o.pool = %(pool)s AND o.currency = %(currency)s AND NOT EXISTS (
+        SELECT 1 FROM payments_supporterallocation s
+        WHERE s.month = %(month)s AND s.fan_id = o.fan_id AND s.currency = o.currency)
 """
 
 RADIO_SQL = """
@@ -301,30 +312,39 @@ def _shares_in_python(cursor, params: dict, pools_sql: str, result: Distribution
     return sums
 
 
-def _fallback(month: date, idle: list[tuple], sums: Sums, result: Distribution) -> None:
-    """Share the pools of supporters who played nobody by fallback_weights (most pools are
-    equal, so each distinct pool is split once)."""
+def _fallback(cursor, params: dict, pools_sql: str, idle: list[tuple], sums: Sums, result):
+    """Share the pools of supporters who played nobody by fallback_weights. Most of their pools
+    are equal: each distinct (currency, pool) is split once and written for all its fans by one
+    INSERT … SELECT (sending 5,000 fans' rows of ~400 parts from Python took ~6 s)."""
     if not idle:
         return
+    month = params["month"]
     fallback = fallback_weights(month)
     if not fallback:
         log.warning("No artist to share %s's fallback money with: it stays in the pool", month)
         return
-    splits, rows = {}, []
-    for _, fan_id, currency, pool in idle:
-        if pool not in splits:
-            parts = allocate(pool, [weight for _, weight in fallback])
-            splits[pool] = [
-                (artist_id, part, 0)
-                for (artist_id, _), part in zip(fallback, parts, strict=True)
-                if part
-            ]
-        row = _allocation(month, fan_id, currency, pool, splits[pool], fallback=True)
-        rows.append(row)
-        _add(sums, row)
-        result.fallback_supporters += 1
-        result.shares += len(row.artist_ids)
-    SupporterAllocation.objects.bulk_create(rows, batch_size=BATCH)
+    field = SupporterAllocation._meta.get_field("amounts")
+    groups = Counter((currency, pool) for _, _, currency, pool in idle)
+    for (currency, pool), fans in sorted(groups.items()):
+        parts = allocate(pool, [weight for _, weight in fallback])
+        given = [(artist_id, part) for (artist_id, _), part in zip(fallback, parts, strict=True)]
+        given = [(artist_id, part) for artist_id, part in given if part]
+        lists = {
+            "artist_ids": [artist_id for artist_id, _ in given],
+            "amounts": [part for _, part in given],
+            "plays": [0] * len(given),
+        }
+        cursor.execute(
+            FALLBACK_SQL.format(pools=pools_sql),
+            params
+            | {"pool": pool, "currency": currency, "yes": True}
+            | {name: field.get_db_prep_value(values, connection) for name, values in lists.items()},
+        )
+        into = sums[currency]
+        for artist_id, part in given:
+            into[artist_id] = into.get(artist_id, 0) + part * fans
+        result.fallback_supporters += fans
+        result.shares += len(given) * fans
 
 
 def _book(month: date, sums: Sums, result: Distribution) -> None:
@@ -394,6 +414,6 @@ def distribute_month(*, month: date | None = None, engine: str | None = None) ->
             params,
         )
         idle = cursor.fetchall()
-        _fallback(month, idle, sums, result)
+        _fallback(cursor, params, pools_sql, idle, sums, result)
         _book(month, sums, result)
     return result

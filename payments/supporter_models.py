@@ -76,7 +76,7 @@ class IntegerListField(models.Field):
     def get_db_prep_value(self, value, connection, prepared=False):
         if value is None:
             return None
-        value = [int(item) for item in value]
+        value = list(value)
         return value if connection.vendor == "postgresql" else json.dumps(value)
 
 

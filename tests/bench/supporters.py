@@ -27,10 +27,9 @@ POOL = 405
 MONTH = date(2026, 11, 1)
 CHUNK = 1_000_000
 PARTS = """
-    SELECT s.fan_id, s.pool, CAST(a AS int) AS artist_id, CAST(m AS int) AS amount
+    SELECT s.fan_id, s.pool, a AS artist_id, m AS amount
     FROM payments_supporterallocation s,
-        ROWS FROM (jsonb_array_elements_text(s.artist_ids), jsonb_array_elements_text(s.amounts))
-        AS parts (a, m)
+        unnest(s.artist_ids, s.amounts) AS parts (a, m)
 """
 PARTS_PER_ARTIST = f"SELECT artist_id, SUM(amount) FROM ({PARTS}) p GROUP BY artist_id"
 FANS_NOT_SUMMING = f"""SELECT COUNT(*) FROM (SELECT fan_id FROM ({PARTS}) p
@@ -107,6 +106,19 @@ def generate(cursor) -> None:
     say(f"  generated in {time.perf_counter() - started:.0f} s")
 
 
+def backend_cpu(cursor) -> float | None:
+    """CPU seconds used so far by this connection's PostgreSQL backend, when the server runs on
+    this machine (a figure the other work on a shared machine does not inflate, unlike wall
+    time); None otherwise."""
+    cursor.execute("SELECT pg_backend_pid()")
+    try:
+        with open(f"/proc/{cursor.fetchone()[0]}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     playdata.use_database(BENCH_DB)
     from django.db import connection, transaction
@@ -140,15 +152,35 @@ def main() -> None:
         ],
     )
     print(f"{FANS:,} supporters × {ARTISTS:,} artists × {PLAYS:,} plays (scale {SCALE:g})")
+    with connection.cursor() as cursor:
+        cpu = backend_cpu(cursor)
+    load = os.getloadavg()[0]
+    timings = []
+
+    def timed(execute, sql, params, many, context):
+        begun = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timings.append((time.perf_counter() - begun, " ".join(sql.split())[:60]))
+
     started = time.perf_counter()
-    result = distribute_month(month=MONTH)
+    with connection.execute_wrapper(timed):
+        result = distribute_month(month=MONTH)
     took = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cpu = None if cpu is None else backend_cpu(cursor) - cpu
+    used = "" if cpu is None else f", PostgreSQL backend CPU {cpu:.1f} s"
+    load = f"load {load:.1f} before, {os.getloadavg()[0]:.1f} after"
     artists = LedgerAccount.objects.filter(kind="artist_balance").count()
     print(
         f"distribution: {took:.1f} s (target ≤ 60 s): {result.supporters:,} supporters "
         f"({result.fallback_supporters:,} by the fallback), {result.shares:,} shares, "
-        f"{result.moved['eur']:,} cents to {artists:,} artists"
+        f"{result.moved['eur']:,} cents to {artists:,} artists ({load}{used})"
     )
+    in_sql = sum(seconds for seconds, _ in timings)
+    slowest = ", ".join(f"{seconds:.1f} s {sql}…" for seconds, sql in sorted(timings)[-3:][::-1])
+    print(f"  of which {len(timings)} queries {in_sql:.1f} s (slowest: {slowest}), Python the rest")
     started = time.perf_counter()
     audit = ledger.audit_ledger()
     per_artist = dict(
