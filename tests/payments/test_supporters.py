@@ -94,40 +94,30 @@ def test_subscribing_books_the_invoice_once_however_often_it_is_delivered(
     assert reverse("supporters:page") in fan_client.get(reverse("account_preferences")).text
 
 
+def went(fan, month: date, parts: list[tuple], fallback: bool = False) -> None:
+    """Where `fan`'s money of `month` went, as the distribution writes it: [(artist, amount,
+    plays)]."""
+    SupporterAllocation.objects.create(
+        month=month,
+        fan=fan,
+        currency="eur",
+        pool=sum(amount for _, amount, _ in parts),
+        fallback=fallback,
+        artist_ids=[artist.id for artist, _, _ in parts],
+        amounts=[amount for _, amount, _ in parts],
+        plays=[plays for _, _, plays in parts],
+    )
+
+
 def test_a_supporter_sees_where_last_months_money_went(fan_client, fan):
     from payments.distribution import last_month
 
     Subscription.objects.create(fan=fan, amount=500, currency="eur", status="active")
     month = last_month()
     a, b = ArtistFactory(name="Ada <b>"), ArtistFactory(name="Bo")
-    SupporterAllocation.objects.create(
-        month=month,
-        fan=fan,
-        currency="eur",
-        pool=405,
-        artist_ids=[b.id, a.id],
-        amounts=[101, 304],
-        plays=[1, 3],
-    )
-    other = UserFactory()  # another fan's month, and this fan's month before
-    SupporterAllocation.objects.create(
-        month=month,
-        fan=other,
-        currency="eur",
-        pool=405,
-        artist_ids=[b.id],
-        amounts=[405],
-        plays=[9],
-    )
-    SupporterAllocation.objects.create(
-        month=date(2020, 1, 1),
-        fan=fan,
-        currency="eur",
-        pool=405,
-        artist_ids=[b.id],
-        amounts=[405],
-        plays=[9],
-    )
+    went(fan, month, [(b, 101, 1), (a, 304, 3)])
+    went(UserFactory(), month, [(b, 405, 9)])  # another fan's month
+    went(fan, date(2020, 1, 1), [(b, 405, 9)])  # this fan's month before
     page = fan_client.get(reverse("supporters:page"))
     assert "Ada &lt;b&gt;" in page.content.decode()  # escaped
     assert "Ada &lt;b&gt; · €3.04 (3 plays) Bo · €1.01 (1 play)" in text(page)
@@ -139,16 +129,7 @@ def test_a_supporter_sees_which_money_went_by_the_fallback(fan_client, fan):
 
     Subscription.objects.create(fan=fan, amount=500, currency="eur", status="active")
     a = ArtistFactory(name="Radio Ann")
-    SupporterAllocation.objects.create(
-        month=last_month(),
-        fan=fan,
-        currency="eur",
-        pool=405,
-        fallback=True,
-        artist_ids=[a.id],
-        amounts=[405],
-        plays=[0],
-    )
+    went(fan, last_month(), [(a, 405, 0)], fallback=True)
     assert "Radio Ann · €4.05 (fallback)" in text(fan_client.get(reverse("supporters:page")))
 
 
@@ -159,15 +140,7 @@ def test_last_months_money_costs_the_same_queries_for_many_artists(
 
     Subscription.objects.create(fan=fan, amount=500, currency="eur", status="active")
     artists = ArtistFactory.create_batch(25)
-    SupporterAllocation.objects.create(
-        month=last_month(),
-        fan=fan,
-        currency="eur",
-        pool=25 * 16,
-        artist_ids=[a.id for a in artists],
-        amounts=[16] * 25,
-        plays=[2] * 25,
-    )
+    went(fan, last_month(), [(artist, 16, 2) for artist in artists])
     with django_assert_max_num_queries(8):
         page = fan_client.get(reverse("supporters:page"))
     assert text(page).count("€0.16 (2 plays)") == 25
