@@ -164,13 +164,14 @@ def main() -> None:
         finally:
             timings.append((time.perf_counter() - begun, " ".join(sql.split())[:60]))
 
-    started = time.perf_counter()
+    started, python_cpu = time.perf_counter(), time.process_time()
     with connection.execute_wrapper(timed):
         result = distribute_month(month=MONTH)
-    took = time.perf_counter() - started
+    took, python_cpu = time.perf_counter() - started, time.process_time() - python_cpu
     with connection.cursor() as cursor:
         cpu = None if cpu is None else backend_cpu(cursor) - cpu
-    used = "" if cpu is None else f", PostgreSQL backend CPU {cpu:.1f} s"
+    used = f", Python CPU {python_cpu:.1f} s"
+    used += "" if cpu is None else f", PostgreSQL backend CPU {cpu:.1f} s"
     load = f"load {load:.1f} before, {os.getloadavg()[0]:.1f} after"
     artists = LedgerAccount.objects.filter(kind="artist_balance").count()
     print(
