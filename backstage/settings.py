@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "radio",
     "payments",
     "notifications",
+    "messaging",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +94,7 @@ TEMPLATES = [
                 "backstage.context_processors.site",
                 "playlists.context_processors.library",
                 "notifications.context_processors.notifications",
+                "messaging.context_processors.messaging",
             ],
             "builtins": ["tracks.templatetags.music"],
         },
