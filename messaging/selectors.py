@@ -1,7 +1,7 @@
 """Reads of messages: who may see which conversation, the inbox, unread counts, blocks."""
 
 from django.apps import apps
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -37,7 +37,10 @@ def messaging_artist(*, user: User | None) -> Artist | None:
     """The artist profile `user` writes messages as: only artists message each other."""
     if user is None or not user.is_authenticated:
         return None
-    return Artist.objects.filter(user=user).first()
+    try:
+        return user.artist  # cached on the user: the header asks for it too
+    except Artist.DoesNotExist:
+        return None
 
 
 def access_recipient(*, user: User, slug: str) -> Artist:
@@ -108,15 +111,11 @@ def inbox(*, user: User) -> list[Conversation]:
 
 def unread_total(*, user: User) -> int:
     """Messages sent to `user` that they have not seen yet, over all their conversations: one
-    query (the participant's index, then each conversation's messages after its read mark)."""
-    return (
-        Message.objects.filter(
-            conversation__participants__user=user,
-            id__gt=F("conversation__participants__read_up_to"),
-        )
-        .exclude(sender=user)
-        .count()
+    query (the user's seats, then each conversation's messages after its read mark)."""
+    seat = Participant.objects.filter(
+        conversation=OuterRef("conversation"), user=user, read_up_to__lt=OuterRef("id")
     )
+    return Message.objects.filter(Exists(seat)).exclude(sender=user).count()
 
 
 def call_title(*, user: User, call_id: str | None) -> str:

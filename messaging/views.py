@@ -167,7 +167,7 @@ def start(request, slug):
     """Start a conversation with an artist, or continue the one there is."""
     recipient = selectors.access_recipient(user=request.user, slug=slug)
     existing = selectors.conversation_between(user_a=request.user, user_b=recipient.user)
-    if existing is not None:
+    if existing is not None and request.method == "GET":
         call = request.GET.get("call", "")
         query = f"?{urlencode({'call': call})}" if call else ""
         return redirect(existing.get_absolute_url() + query)
