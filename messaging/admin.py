@@ -4,6 +4,8 @@ messages and reports. A report's status is the one thing staff change (actions b
 from django.contrib import admin
 from django.db.models import Count, Exists, OuterRef, Q
 
+from payments.admin import LookOnly  # no add, change or delete
+
 from . import services
 from .models import Conversation, Message, Report
 
@@ -12,48 +14,23 @@ def reported(queryset):
     return queryset.filter(Exists(Report.objects.filter(conversation=OuterRef("pk"))))
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class MessageInline(admin.TabularInline):
+class MessageInline(LookOnly, admin.TabularInline):
     model = Message
     fields = ("created_at", "sender", "about", "body")
     readonly_fields = fields
     extra = 0
-    can_delete = False
     ordering = ("id",)
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class ReportInline(admin.TabularInline):
+class ReportInline(LookOnly, admin.TabularInline):
     model = Report
     fields = ("created_at", "reporter", "reason", "text", "status", "reviewed_at")
     readonly_fields = fields
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Conversation)
-class ConversationAdmin(ReadOnlyAdmin):
+class ConversationAdmin(LookOnly, admin.ModelAdmin):
     list_display = ("__str__", "user_low", "user_high", "last_message_at", "open_reports")
     fields = ("user_low", "user_high", "created_at", "last_message_at")
     readonly_fields = fields
@@ -71,7 +48,7 @@ class ConversationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(ReadOnlyAdmin):
+class ReportAdmin(LookOnly, admin.ModelAdmin):
     list_display = ("__str__", "conversation", "reporter", "reason", "status", "created_at")
     list_filter = ("status", "reason")
     fields = ("conversation", "reporter", "reason", "text", "status", "created_at", "reviewed_at")
