@@ -40,16 +40,23 @@ class Conversation(models.Model):
 
 
 class Participant(models.Model):
-    """One side of a conversation: how far that person has read, and when they were last
-    e-mailed about it (at most once an hour: services.send_message)."""
+    """One side of a conversation: how far that person has read, how many messages they have
+    not seen, and when they were last e-mailed about it (at most once an hour:
+    services.send_message)."""
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="participants"
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conversation_seats"
+    user = models.ForeignKey(  # indexed by (user, conversation) below
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="conversation_seats",
+        db_index=False,
     )
     read_up_to = models.BigIntegerField(default=0, help_text="Last Message id this person saw.")
+    # Messages from the other person after read_up_to, kept by services under a lock on both
+    # seats, so the header's total is a sum over one person's seats (no scan of messages).
+    unread = models.PositiveIntegerField(default=0)
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -67,8 +74,9 @@ class Message(models.Model):
     click or a resubmitted form posts once. `about` is the title of the call it was sent from,
     copied at the time (the call may close or disappear later)."""
 
+    # Indexed by (conversation, id) below: "messages after my read mark" is a range scan.
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages"
+        Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False
     )
     sender = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sent_messages"

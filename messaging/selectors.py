@@ -1,7 +1,7 @@
 """Reads of messages: who may see which conversation, the inbox, unread counts, blocks."""
 
 from django.apps import apps
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -85,22 +85,13 @@ def inbox(*, user: User) -> list[Conversation]:
     their artist profile), `preview`, `last_sender_id` and `unread` — in one query."""
     mine = Participant.objects.filter(conversation=OuterRef("pk"), user=user)
     last = Message.objects.filter(conversation=OuterRef("pk")).order_by("-id")
-    unread = (
-        Message.objects.filter(conversation=OuterRef("pk"), id__gt=OuterRef("my_read"))
-        .exclude(sender=user)
-        .order_by()
-        .values("conversation")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
     conversations = list(
         _with_artists(Conversation.objects.filter(Q(user_low=user) | Q(user_high=user)))
         .filter(last_message_at__isnull=False)
         .annotate(
-            my_read=Coalesce(Subquery(mine.values("read_up_to")[:1]), Value(0)),
+            unread=Coalesce(Subquery(mine.values("unread")[:1]), Value(0)),
             preview=Subquery(last.values("body")[:1]),
             last_sender_id=Subquery(last.values("sender_id")[:1]),
-            unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)),
         )
         .order_by("-last_message_at", "-id")[:INBOX_PAGE]
     )
@@ -111,11 +102,9 @@ def inbox(*, user: User) -> list[Conversation]:
 
 def unread_total(*, user: User) -> int:
     """Messages sent to `user` that they have not seen yet, over all their conversations: one
-    query (the user's seats, then each conversation's messages after its read mark)."""
-    seat = Participant.objects.filter(
-        conversation=OuterRef("conversation"), user=user, read_up_to__lt=OuterRef("id")
-    )
-    return Message.objects.filter(Exists(seat)).exclude(sender=user).count()
+    query, a sum over their seats (the (user, conversation) index), however long the chats."""
+    total = Participant.objects.filter(user=user, unread__gt=0).aggregate(n=Sum("unread"))["n"]
+    return total or 0
 
 
 def call_title(*, user: User, call_id: str | None) -> str:

@@ -6,8 +6,6 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from backstage.models import User
@@ -84,17 +82,25 @@ def _write(
     except IntegrityError:  # the same token, posted twice at once
         return None
     Conversation.objects.filter(pk=conversation.pk).update(last_message_at=message.created_at)
-    Participant.objects.filter(conversation=conversation, user=sender).update(
-        read_up_to=Greatest(F("read_up_to"), message.pk)
-    )
-    # Locked so that two messages sent at the same moment do not both find the last e-mail an
-    # hour old and both mail it (at most one e-mail per conversation and hour).
-    seat = Participant.objects.select_for_update().get(conversation=conversation, user=recipient)
+    # Both seats locked, always in user id order (two people writing to each other at the same
+    # moment would otherwise deadlock): the recipient's unread count must not lose an
+    # increment to a concurrent send or read, and two messages sent at the same moment must
+    # not both find the last e-mail an hour old (at most one e-mail per conversation and hour).
+    seats = {
+        seat.user_id: seat
+        for seat in Participant.objects.select_for_update()
+        .filter(conversation=conversation)
+        .order_by("user_id")
+    }
+    mine, theirs = seats[sender.pk], seats[recipient.pk]
+    mine.read_up_to, mine.unread = max(mine.read_up_to, message.pk), 0  # a reply reads
+    mine.save(update_fields=["read_up_to", "unread"])
+    theirs.unread += 1
     now = timezone.now()
-    email = seat.emailed_at is None or now - seat.emailed_at >= EMAIL_EVERY
+    email = theirs.emailed_at is None or now - theirs.emailed_at >= EMAIL_EVERY
     if email:
-        seat.emailed_at = now
-        seat.save(update_fields=["emailed_at"])
+        theirs.emailed_at = now
+    theirs.save(update_fields=["unread", "emailed_at"])
     url = conversation.get_absolute_url()
     already = Notification.objects.filter(
         user=recipient, kind=NOTIFICATION_KIND, url=url, read_at__isnull=True
@@ -134,14 +140,21 @@ def _conversation_for(sender: User, recipient: User) -> Conversation:
     return conversation
 
 
+@transaction.atomic
 def mark_conversation_read(*, user: User, conversation: Conversation, up_to: int) -> None:
-    """`user` has seen the messages up to id `up_to` (never moves backwards), and the bell's
-    notifications about this conversation are read too."""
+    """`user` has seen the messages up to id `up_to` (never moves backwards); what is left
+    unread is recounted under the seat's lock (a message arriving meanwhile stays unread), and
+    the bell's notifications about this conversation are read too."""
     if not up_to:
         return
-    Participant.objects.filter(conversation=conversation, user=user).update(
-        read_up_to=Greatest(F("read_up_to"), up_to)
+    seat = Participant.objects.select_for_update().get(conversation=conversation, user=user)
+    seat.read_up_to = max(seat.read_up_to, up_to)
+    seat.unread = (
+        Message.objects.filter(conversation=conversation, id__gt=seat.read_up_to)
+        .exclude(sender=user)
+        .count()
     )
+    seat.save(update_fields=["read_up_to", "unread"])
     ids = Notification.objects.filter(
         user=user,
         kind=NOTIFICATION_KIND,

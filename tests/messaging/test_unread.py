@@ -8,7 +8,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from messaging import selectors
+from messaging import selectors, services
 from messaging.models import Participant
 from notifications.models import Notification
 from tests.factories import ArtistFactory
@@ -96,3 +96,12 @@ def test_a_chat_makes_one_bell_notification_and_one_email_an_hour(
     with django_capture_on_commit_callbacks(execute=True):
         send(ana, bo, "five")
     assert len(mail.outbox) == 2
+
+
+def test_a_message_arriving_while_the_page_was_open_stays_unread(ana, bo):
+    seen = send(bo, ana, "Seen")
+    send(bo, ana, "Arrived after the page was drawn")
+    services.mark_conversation_read(user=ana.user, conversation=seen.conversation, up_to=seen.pk)
+    assert selectors.unread_total(user=ana.user) == 1
+    services.mark_conversation_read(user=ana.user, conversation=seen.conversation, up_to=1)
+    assert selectors.unread_total(user=ana.user) == 1  # the read mark never moves back
