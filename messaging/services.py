@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from artists.models import Artist
 from backstage.models import User
 from backstage.rows import toggle_row
 from notifications.models import Notification
@@ -44,9 +45,9 @@ def send_message(
     message). Returns (message, created): a second post with the same form `token` (a double
     click, a resubmitted form) returns the first message and posts nothing.
 
-    The caller has checked both are artists. Refused across a block (either way) or to
-    oneself; ValidationError for an empty or too long body; limits.TooMany over a rate limit
-    (the place taken is given back when nothing is written)."""
+    The caller has checked both are artists. Refused across a block (either way), to oneself,
+    from or to a suspended artist; ValidationError for an empty or too long body;
+    limits.TooMany over a rate limit (the place taken is given back when nothing is written)."""
     body = clean_body(body)
     if sender.pk == recipient.pk:
         raise Refused("You cannot send a message to yourself.")
@@ -54,6 +55,15 @@ def send_message(
     if existing is not None:
         return existing, False
     if selectors.blocked_between(user_a=sender, user_b=recipient):
+        raise Refused("You can’t send messages to this artist.")
+    suspended = set(
+        Artist.objects.filter(user__in=[sender, recipient], is_suspended=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    if sender.pk in suspended:
+        raise Refused("Your artist profile is suspended, so you can’t send messages.")
+    if recipient.pk in suspended:
         raise Refused("You can’t send messages to this artist.")
     taken = limits.take_for_sender("send", user_id=sender.pk)
     try:

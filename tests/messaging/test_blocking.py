@@ -78,3 +78,17 @@ def test_blocking_needs_a_post_an_artist_and_someone_else(client, ana, fan):
     client.force_login(fan)
     assert client.post("/messages/block/ana-vox/", {"on": "true"}).status_code == 403
     assert not Block.objects.exists()
+
+
+def test_a_suspended_artist_can_neither_send_nor_receive(client, ana, bo):
+    conversation = send(ana, bo, "Spam").conversation
+    ana.is_suspended = True
+    ana.save()
+    client.force_login(ana.user)
+    response = client.post(f"/messages/{conversation.pk}/send/", form("More spam"))
+    assert response.status_code == 403 and "suspended" in response.content.decode()
+    client.force_login(bo.user)
+    response = client.post(f"/messages/{conversation.pk}/send/", form("Stop it"))
+    assert response.status_code == 403
+    assert "You can’t send messages to this artist." in response.content.decode()
+    assert Message.objects.count() == 1
