@@ -23,7 +23,8 @@ class MessageForm(VisibleErrorsMixin, forms.Form):
             "invalid": "This form is out of date: reload the page and send again.",
         },
     )
-    call = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+    # The call a message is about: anything but a known call's id is ignored (selectors.call_title).
+    call = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {})

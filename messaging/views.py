@@ -198,16 +198,21 @@ def block(request, slug):
     artist = selectors.access_recipient(user=request.user, slug=slug)
     on = posted_on(request)
     services.set_block(blocker=request.user, blocked=artist.user, on=on)
+    back = next_url(request, reverse("messaging:inbox"))
+    message = (
+        f"You blocked {artist.name}: neither of you can send the other messages."
+        if on
+        else f"You unblocked {artist.name}."
+    )
+    if request.htmx.boosted:  # from a conversation: the whole page changes (its form too)
+        messages.success(request, message)
+        return redirect(back)
     return toggled(
         request,
         template="messaging/_block.html",
         context={"blocked_artist": artist, "i_blocked": on},
-        back=next_url(request, reverse("messaging:inbox")),
-        message=(
-            f"You blocked {artist.name}: neither of you can send the other messages."
-            if on
-            else f"You unblocked {artist.name}."
-        ),
+        back=back,
+        message=message,
     )
 
 

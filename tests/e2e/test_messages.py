@@ -57,5 +57,11 @@ def test_two_artists_exchange_messages(browser, live_server):
     expect(ana_tab.get_by_role("link", name=re.compile(r"^Messages"))).to_have_attribute(
         "aria-label", "Messages"
     )
+
+    # Bo blocks Ana from the conversation: the form gives way to the notice at once.
+    bo_tab.get_by_role("button", name="Block Ana Vox").click()
+    expect(bo_tab.locator("#compose")).to_contain_text("You blocked Ana Vox")
+    expect(bo_tab.get_by_role("textbox", name="Message")).to_have_count(0)
+    expect(bo_tab.locator("#message-list li")).to_have_count(3)  # the history stays
     ana_tab.context.close()
     bo_tab.context.close()
