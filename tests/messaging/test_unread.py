@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from messaging import selectors, services
-from messaging.models import Participant
+from messaging.models import Conversation, Participant
 from notifications.models import Notification
 from tests.factories import ArtistFactory
 
@@ -105,3 +105,18 @@ def test_a_message_arriving_while_the_page_was_open_stays_unread(ana, bo):
     assert selectors.unread_total(user=ana.user) == 1
     services.mark_conversation_read(user=ana.user, conversation=seen.conversation, up_to=1)
     assert selectors.unread_total(user=ana.user) == 1  # the read mark never moves back
+
+
+def test_a_long_conversation_costs_a_fixed_number_of_queries(
+    client, ana, bo, no_limits, django_assert_max_num_queries
+):
+    for n in range(30):
+        send(ana, bo, f"ping {n}")
+        send(bo, ana, f"pong {n}")
+    client.force_login(ana.user)
+    url = f"/messages/{Conversation.objects.get().pk}/"
+    # session, user, artist; conversation, messages; the read mark (savepoint, lock, count,
+    # update, the bell's items and their update, release); blocks; the header's two counts
+    with django_assert_max_num_queries(15):
+        page = client.get(url).content.decode()
+    assert page.count('class="message-item') == 60
