@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "radio",
     "payments",
     "notifications",
+    "collab",
     "messaging",
 ]
 
@@ -246,6 +247,11 @@ CELERY_BEAT_SCHEDULE = {
     "compute-segments": {
         "task": "analytics.compute_segments",
         "schedule": crontab(hour=0, minute=30),
+    },
+    # Calls whose deadline day has ended, closed and their waiting applicants told (collab/).
+    "collab-close-expired-calls": {
+        "task": "collab.close_expired_calls",
+        "schedule": crontab(minute=5),
     },
     # Artists' balances to their connected accounts (payments/payouts.py), on the 1st.
     "run-payouts": {
