@@ -120,3 +120,10 @@ def test_a_long_conversation_costs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(15):
         page = client.get(url).content.decode()
     assert page.count('class="message-item') == 60
+
+
+def test_only_artists_have_the_messages_link_in_the_header(client, ana, fan):
+    client.force_login(fan)
+    assert 'href="/messages/"' not in client.get("/").content.decode()
+    client.force_login(ana.user)
+    assert 'href="/messages/" aria-label="Messages"' in client.get("/").content.decode()
