@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "payments",
     "notifications",
     "collab",
+    "messaging",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +95,7 @@ TEMPLATES = [
                 "backstage.context_processors.site",
                 "playlists.context_processors.library",
                 "notifications.context_processors.notifications",
+                "messaging.context_processors.messaging",
             ],
             "builtins": ["tracks.templatetags.music"],
         },

@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("payments.urls")),
     path("", include("notifications.urls")),
     path("", include("collab.urls")),
+    path("", include("messaging.urls")),
 ]
 
 if not settings.S3_BUCKET:
