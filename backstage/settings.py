@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "notifications",
     "credits",
     "collab",
+    "messaging",
 ]
 
 MIDDLEWARE = [
@@ -95,6 +96,7 @@ TEMPLATES = [
                 "backstage.context_processors.site",
                 "playlists.context_processors.library",
                 "notifications.context_processors.notifications",
+                "messaging.context_processors.messaging",
             ],
             "builtins": ["tracks.templatetags.music"],
         },

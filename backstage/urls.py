@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("credits.urls")),
     path("", include("collab.urls")),
+    path("", include("messaging.urls")),
 ]
 
 if not settings.S3_BUCKET:

@@ -119,8 +119,9 @@ def test_the_page_costs_the_same_queries_for_one_line_or_sixty(
     payout(artist, 100, 1)
     with CaptureQueriesContext(connection) as sixty:
         response = artist_client.get(url)
-    # The session, its user, the artist, totals (and months), lines, and the base page's artist.
-    assert len(sixty) == len(one) == 6
+    # The session, its user, the artist, totals (and months), lines, the base page's artist, and
+    # the header's unread counts (notifications, messages).
+    assert len(sixty) == len(one) == 8
     assert text(response).count("Sale Purchase") == 60
     assert_books_balance(artist, ada)
 
