@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from artists.models import Artist
 from backstage.pagecache import forget_cached_pages
+from messaging.selectors import blocked_between
 from notifications.services import notify
 from payments.split_models import Split
 from payments.splits import Party, parse_splits, set_splits
@@ -43,8 +44,9 @@ def _lock(work: Track | Release) -> None:
 
 def add_credit(*, work: Track | Release, by: Artist, artist_text: str, role: str) -> Credit:
     """Credit an artist (typed as their address or exact name) on `by`'s work; they are asked to
-    confirm. Raises CreditError for an unknown, suspended or own profile, an unknown role, a
-    credit that exists already, or too many credits."""
+    confirm. Raises CreditError for an unknown, suspended or own profile, one of the two having
+    blocked the other (messaging), an unknown role, a credit that exists already, or too many
+    credits."""
     if role not in Credit.Role.values:
         raise CreditError("Choose a role from the list.")
     typed = artist_text.strip()[:100]
@@ -63,6 +65,8 @@ def add_credit(*, work: Track | Release, by: Artist, artist_text: str, role: str
         )
     if artist.is_suspended:
         raise CreditError(f"{artist.name}’s profile is suspended, so they cannot be credited.")
+    if blocked_between(user_a=by.user, user_b=artist.user):
+        raise CreditError(f"You cannot credit {artist.name}: one of you has blocked the other.")
     label = Credit.Role(role).label
     with transaction.atomic():
         _lock(work)

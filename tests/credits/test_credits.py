@@ -348,3 +348,17 @@ def test_removing_a_credit_from_the_works_page_stays_there_for_the_uploader(
     page = credits_url(track)
     url = reverse("credits:credit_remove", args=[credit.id])
     assert artist_client.post(url, {"next": page})["Location"] == page
+
+
+def test_an_artist_who_blocked_the_uploader_cannot_be_credited(artist_client, artist, track, ada):
+    from messaging.services import set_block
+
+    set_block(blocker=ada.user, blocked=artist.user, on=True)
+
+    response = add(artist_client, track, "ada")
+
+    assert response.status_code == 400
+    assert "You cannot credit Ada Lux: one of you has blocked the other." in (
+        response.content.decode()
+    )
+    assert not Credit.objects.exists() and not Notification.objects.filter(user=ada.user)

@@ -3,11 +3,13 @@ filtering the board and answers, A accepts, they exchange a message, A credits B
 a 60/40 split, B confirms the credit and accepts the split, and the track appears on B's page.
 Every page passes axe-core."""
 
+import datetime
 import re
 
 import pytest
 from playwright.sync_api import expect
 
+from collab.models import Application, today
 from payments.models import Split
 from tests.e2e.axe import serious_violations
 from tests.e2e.conftest import screenshot, sign_in
@@ -82,11 +84,57 @@ def credit_with_a_split(a_page, b_page, a, b, track) -> None:
     assert serious_violations(b_page) == []
 
 
-def test_an_artist_credits_another_with_a_60_40_split_and_the_track_is_on_their_page(
-    browser_of,
-):
-    a = ArtistFactory(name="Ana Volta", slug="ana-volta")
-    b = ArtistFactory(name="Bruno Keys", slug="bruno-keys")
+def test_issue_7_from_a_call_to_a_credit_on_the_collaborators_page(browser_of):
+    a = ArtistFactory(name="Mira Sol", slug="mira-sol", skills=["producer"])
+    b = ArtistFactory(name="Ana Voz", slug="ana-voz", skills=["vocalist"], open_to_collab=True)
     track = TrackFactory(artist=a, title="Downtempo Sketch")
+    mira, ana = browser_of(a), browser_of(b)
 
-    credit_with_a_split(browser_of(a), browser_of(b), a, b, track)
+    # A posts a call.
+    mira.goto("/collab/")
+    mira.get_by_role("link", name="Post a call").click()
+    mira.get_by_label("Title").fill("Vocalist for a downtempo track")
+    mira.get_by_label("Description").fill("Half written; I need a voice for the chorus.")
+    mira.get_by_role("group", name="Skills wanted").get_by_label("Vocalist").check()
+    mira.get_by_label("Genre").fill("Downtempo")
+    mira.get_by_label("Revenue share").check()
+    mira.get_by_label("Deadline").fill((today() + datetime.timedelta(days=30)).isoformat())
+    mira.get_by_role("button", name="Post the call").click()
+    expect(mira.get_by_role("heading", level=1)).to_have_text("Vocalist for a downtempo track")
+    assert serious_violations(mira) == []
+    call_url = mira.url
+
+    # B finds it by filtering and answers.
+    ana.goto("/")
+    ana.get_by_role("link", name="Collaborate").click()
+    ana.get_by_label("Skill").select_option(label="Vocalist")
+    ana.get_by_role("button", name="Filter").click()
+    assert serious_violations(ana) == []
+    ana.get_by_role("link", name="Vocalist for a downtempo track").click()
+    ana.get_by_label("Your message").fill("I sing low and slow.")
+    ana.get_by_role("button", name="Send my answer").click()
+    expect(ana.get_by_text("Your answer is on its way to Mira Sol.")).to_be_visible()
+    assert serious_violations(ana) == []
+
+    # A accepts and writes to B; B answers.
+    mira.goto(call_url)
+    expect(mira.get_by_text("I sing low and slow.")).to_be_visible()
+    mira.get_by_role("button", name="Accept").click()
+    mira.get_by_role("link", name="Message Ana Voz").click()
+    mira.get_by_label("Your message").fill("Welcome aboard! Stems are coming tonight.")
+    mira.get_by_role("button", name="Send").click()
+    expect(mira.locator("#message-list")).to_contain_text("Stems are coming tonight.")
+    assert serious_violations(mira) == []
+    assert Application.objects.get().status == "accepted"
+
+    ana.goto("/messages/")
+    ana.get_by_role("link", name="Mira Sol").click()
+    expect(ana.locator("#message-list")).to_contain_text("Stems are coming tonight.")
+    ana.get_by_label("Message", exact=True).fill("Great, I will record on Friday.")
+    ana.get_by_role("button", name="Send").click()
+    expect(ana.locator("#message-list")).to_contain_text("I will record on Friday.")
+    assert serious_violations(ana) == []
+    screenshot(ana, "collaboration-messages")
+
+    # A credits B with a 60/40 split; B confirms; the track is on B's page.
+    credit_with_a_split(mira, ana, a, b, track)
