@@ -10,7 +10,10 @@ from .models import (
     LedgerAccount,
     LedgerEntry,
     LedgerTransaction,
+    Payment,
     Payout,
+    PriceTag,
+    Purchase,
     WebhookEvent,
 )
 from .money import format_amount
@@ -194,3 +197,81 @@ class ClawbackAdmin(LookOnly, admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("source", "stripe_reversal_id")
     list_select_related = ("payout__artist",)
+
+
+# --- Fans paying: what Stripe confirmed, so nobody edits it here -------------------------------
+
+
+@admin.register(Payment)
+class PaymentAdmin(LookOnly, admin.ModelAdmin):
+    """Written by payments.checkout, marked paid by payments.booking from Stripe's own answer.
+    A refund goes through Stripe (its charge.refunded event books it), never an edit here."""
+
+    list_display = (
+        "id", "kind", "status", "fan", "artist", "shown_amount", "shown_fee", "payment_intent_id",
+        "created_at", "paid_at",
+    )  # fmt: skip
+    list_filter = ("status", "kind", "currency", "created_at")
+    search_fields = (
+        "payment_intent_id", "checkout_session_id", "fan__email", "fan__username",
+        "artist__name", "artist__slug",
+    )  # fmt: skip
+    list_select_related = ("fan", "artist")
+    date_hierarchy = "created_at"
+    readonly_fields = ["shown_amount", "shown_fee", *(field.name for field in Payment._meta.fields)]
+
+    @admin.display(description="amount", ordering="amount")
+    def shown_amount(self, payment: Payment) -> str:
+        return format_amount(payment.amount, payment.currency)
+
+    @admin.display(description="Stripe's fee", ordering="fee")
+    def shown_fee(self, payment: Payment) -> str:
+        return "" if payment.fee is None else format_amount(payment.fee, payment.currency)
+
+
+@admin.register(Purchase)
+class PurchaseAdmin(LookOnly, admin.ModelAdmin):
+    """What a paid sale unlocked; made once by payments.booking with its payment."""
+
+    list_display = ("id", "fan", "track", "release", "payment", "shown_amount", "created_at")
+    list_filter = ("created_at",)
+    search_fields = (
+        "fan__email", "fan__username", "track__title", "release__title",
+        "payment__payment_intent_id",
+    )  # fmt: skip
+    list_select_related = ("fan", "track", "release", "payment")
+    date_hierarchy = "created_at"
+    readonly_fields = ["shown_amount", *(field.name for field in Purchase._meta.fields)]
+
+    @admin.display(description="paid", ordering="payment__amount")
+    def shown_amount(self, purchase: Purchase) -> str:
+        return format_amount(purchase.payment.amount, purchase.payment.currency)
+
+
+@admin.register(PriceTag)
+class PriceTagAdmin(LookOnly, admin.ModelAdmin):
+    """Prices are the artist's to set (Studio → Price); a work is taken off sale by taking it
+    down, not by changing its price behind the artist's back."""
+
+    list_display = ("id", "track", "release", "shown_price", "shown_minimum", "updated_at")
+    list_filter = ("currency", ("price", admin.EmptyFieldListFilter))
+    search_fields = (
+        "track__title",
+        "release__title",
+        "track__artist__name",
+        "release__artist__name",
+    )
+    list_select_related = ("track", "release")
+    readonly_fields = [
+        "shown_price",
+        "shown_minimum",
+        *(field.name for field in PriceTag._meta.fields),
+    ]
+
+    @admin.display(description="price", ordering="price")
+    def shown_price(self, tag: PriceTag) -> str:
+        return "not for sale" if tag.price is None else format_amount(tag.price, tag.currency)
+
+    @admin.display(description="name your price from", ordering="minimum")
+    def shown_minimum(self, tag: PriceTag) -> str:
+        return "" if tag.minimum is None else format_amount(tag.minimum, tag.currency)
