@@ -1,5 +1,6 @@
 """The ledger in the admin: everyone looks, nobody edits (superusers included)."""
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import Count, Max, Q, Sum
@@ -109,11 +110,18 @@ class FailedFilter(admin.SimpleListFilter):
     parameter_name = "failed"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Failed, not processed")]
+        return [
+            ("yes", "Failed, not processed"),
+            ("given_up", "Given up: the sweep stopped, a person decides"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
             return queryset.filter(processed_at__isnull=True).exclude(last_error="")
+        if self.value() == "given_up":
+            return queryset.filter(
+                processed_at__isnull=True, sweeps__gte=settings.WEBHOOK_SWEEP_LIMIT
+            )
         return queryset
 
 
@@ -121,9 +129,16 @@ class FailedFilter(admin.SimpleListFilter):
 class WebhookEventAdmin(LookOnly, admin.ModelAdmin):
     """What Stripe sent; an event with an error and no processed_at is still being retried."""
 
-    list_display = ("stripe_id", "type", "received_at", "processed_at", "attempts", "last_error")
+    list_display = (
+        "stripe_id", "type", "received_at", "processed_at", "attempts", "sweeps", "given_up",
+        "last_error",
+    )  # fmt: skip
     list_filter = (FailedFilter, "type", ("processed_at", admin.EmptyFieldListFilter))
     actions = ("retry_events",)
+
+    @admin.display(boolean=True, description="given up")
+    def given_up(self, event: WebhookEvent) -> bool:
+        return event.given_up
 
     @admin.action(description="Retry the selected unprocessed events")
     def retry_events(self, request, queryset):
