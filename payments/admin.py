@@ -3,7 +3,11 @@
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q, Sum
+from django.shortcuts import redirect
+from django.urls import path
+from django.views.decorators.http import require_POST
 
 from .models import (
     Clawback,
@@ -187,6 +191,17 @@ class PayoutAdmin(LookOnly, admin.ModelAdmin):
 
         run_payouts.delay()
         self.message_user(request, "Payouts are running.", messages.SUCCESS)
+
+    def get_urls(self):
+        run = self.admin_site.admin_view(require_POST(self.run_view))
+        return [path("run/", run, name="payments_payout_run"), *super().get_urls()]
+
+    def run_view(self, request):
+        """The "Run payouts now" button above the list (templates/admin/payments/payout/)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        self.run_payouts_now(request, Payout.objects.none())
+        return redirect("admin:payments_payout_changelist")
 
     @admin.action(description="Retry the selected payouts")
     def retry_payouts(self, request, queryset):

@@ -55,6 +55,8 @@ class Line:
     gross: int | None  # what the fan paid (sales and tips)
     fee: int | None
     cut: int | None
+    transfer: str = ""  # a payout's Stripe transfer (tr_…), once Stripe made it
+    payout_status: str = ""  # a payout's status: pending, sent, failed, reversed
 
     @property
     def label(self) -> str:
@@ -196,7 +198,29 @@ def lines(*, artist: Artist, start=None, end=None, limit: int | None = None) -> 
         if kind in (TxKind.SALE, TxKind.TIP) and not own:
             kind = TxKind.SPLIT  # a share of another artist's sale
         result.append(Line(when, kind, memo, reference, currency, amount, gross, fee, cut))
+    _add_transfers(result)
     return result
+
+
+def _add_transfers(lines: list[Line]) -> None:
+    """Each payout line's Stripe transfer and status (payouts book `payout-<id>`): one query,
+    only when there are payout lines."""
+    ids = {
+        int(line.reference.removeprefix("payout-"))
+        for line in lines
+        if line.kind == TxKind.PAYOUT and line.reference.removeprefix("payout-").isdigit()
+    }
+    if not ids:
+        return
+    payouts = {
+        f"payout-{pk}": (transfer or "", status)
+        for pk, transfer, status in Payout.objects.filter(id__in=ids).values_list(
+            "id", "stripe_transfer_id", "status"
+        )
+    }
+    for line in lines:
+        if line.kind == TxKind.PAYOUT and line.reference in payouts:
+            line.transfer, line.payout_status = payouts[line.reference]
 
 
 def months(totals: list[Totals]) -> list[datetime.date]:

@@ -333,3 +333,31 @@ def test_a_failed_payout_is_back_in_the_balance_neither_in_transit_nor_paid(
         "€16.12", "€0.00", "€0.00",
     )  # fmt: skip
     assert_books_balance(artist)
+
+
+def test_the_statement_shows_each_payouts_stripe_transfer(
+    artist_client, fan_client, artist, sandbox, receiver
+):
+    onboard(sandbox, artist)
+    sell(fan_client, receiver, artist, "20.00", token="sale-one-token-000000000")
+    [payout] = payouts.run_payouts()
+    artist_client.force_login(artist.user)
+    today = payout.created_at
+
+    page = text(artist_client.get(reverse("payments:statement", args=[today.year, today.month])))
+
+    assert payout.stripe_transfer_id.startswith("tr_")
+    assert (
+        f"Payout Payout {payout.id} to Mira Sol — Stripe transfer {payout.stripe_transfer_id}, sent"
+        in page
+    )
+
+
+def test_a_payout_in_transit_says_so_on_its_line(artist_client, fan, artist, release):
+    ready(artist)
+    sale(fan, artist, release, 2000, fee=88, n=1)
+    payout = payouts.create_payout(artist=artist, currency="eur")
+
+    page = text(artist_client.get(reverse("payments:earnings")))
+
+    assert f"Payout {payout.id} to Mira Sol — pending" in page
