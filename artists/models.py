@@ -3,6 +3,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 
+from .skills import skill_labels
+
 slug_validator = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$",
     "Use 1–50 lower-case letters, digits and hyphens, not starting or ending with a hyphen.",
@@ -20,6 +22,15 @@ class Artist(models.Model):
     bio = models.TextField(blank=True, max_length=5000)
     links = models.JSONField(default=list, blank=True)
     location = models.CharField(max_length=100, blank=True)
+    # Collaboration (collab/): slugs from artists/skills.py, normalised genres, and whether
+    # the artist is looking for collaborators now. Lists filter through backstage/jsonlists.py.
+    skills = models.JSONField(default=list, blank=True)
+    genres = models.JSONField(default=list, blank=True)
+    open_to_collab = models.BooleanField(
+        "Open to collaborate",
+        default=False,
+        help_text="Shows you as open to collaborate in the artist directory.",
+    )
     avatar = models.ImageField(upload_to="avatars/", blank=True)
     banner = models.ImageField(upload_to="banners/", blank=True)
     is_suspended = models.BooleanField(
@@ -35,6 +46,10 @@ class Artist(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("artists:detail", kwargs={"slug": self.slug})
+
+    @property
+    def skill_labels(self) -> list[str]:
+        return skill_labels(self.skills)
 
 
 class Follow(models.Model):

@@ -5,7 +5,18 @@ from backstage.rows import toggle_row
 
 from .models import Artist, Follow
 
-EDITABLE_FIELDS = ("name", "slug", "bio", "links", "location", "avatar", "banner")
+EDITABLE_FIELDS = (
+    "name",
+    "slug",
+    "bio",
+    "links",
+    "location",
+    "skills",
+    "genres",
+    "open_to_collab",
+    "avatar",
+    "banner",
+)
 
 
 class SlugTaken(Exception):

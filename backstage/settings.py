@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "radio",
     "payments",
     "notifications",
+    "collab",
 ]
 
 MIDDLEWARE = [
@@ -247,6 +248,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Stripe events whose task gave up, queued again with backoff (payments/webhooks.py).
     "payments-sweep-webhooks": {"task": "payments.sweep_failed_webhooks", "schedule": 300.0},
+    # Calls whose deadline day has ended, closed and their waiting applicants told (collab/).
+    "collab-close-expired-calls": {
+        "task": "collab.close_expired_calls",
+        "schedule": crontab(minute=5),
+    },
     # Artists' balances to their connected accounts (payments/payouts.py), on the 1st.
     "run-payouts": {
         "task": "payments.run_payouts",

@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("radio.urls")),
     path("", include("payments.urls")),
     path("", include("notifications.urls")),
+    path("", include("collab.urls")),
 ]
 
 if not settings.S3_BUCKET:

@@ -15,7 +15,7 @@ from artists.models import Artist
 from .checkout_models import Payment, PriceTag, Purchase  # noqa: F401
 from .payout_models import Clawback, Payout  # noqa: F401
 from .split_models import Split  # noqa: F401
-from .supporter_models import Subscription, SupporterMonth, SupporterShare  # noqa: F401
+from .supporter_models import Subscription, SupporterAllocation, SupporterMonth  # noqa: F401
 
 
 class AppendOnlyError(Exception):

@@ -1,10 +1,12 @@
+from datetime import date
+
 from django.http import Http404
 
 from artists.models import Artist
 from artists.selectors import artist_of
 from backstage.models import User
 
-from .models import ConnectedAccount
+from .models import ConnectedAccount, SupporterAllocation
 
 
 def access_payouts(*, user: User | None) -> tuple[Artist, ConnectedAccount | None]:
@@ -21,3 +23,18 @@ def access_earnings(*, user: User | None) -> Artist:
     if artist is None:
         raise Http404("Only artists have earnings.")
     return artist
+
+
+def supporter_shares(*, fan: User, month: date) -> list[dict]:
+    """Where `fan`'s supporter money of `month` went: per artist (largest first) the artist's
+    name and slug, the amount, its currency and the capped plays (0: the fallback). Two
+    queries, however many artists."""
+    rows = SupporterAllocation.objects.filter(fan=fan, month=month).order_by("currency")
+    parts = [(row.currency, *part) for row in rows for part in row.parts()]
+    artists = Artist.objects.in_bulk({artist_id for _, artist_id, _, _ in parts})
+    shares = [
+        {"artist": artists[artist_id], "currency": currency, "amount": amount, "plays": plays}
+        for currency, artist_id, amount, plays in parts
+        if artist_id in artists  # an artist deleted since keeps their money, not a line here
+    ]
+    return sorted(shares, key=lambda share: (-share["amount"], share["artist"].name))

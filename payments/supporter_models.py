@@ -4,10 +4,10 @@ payments/supporters.py starts plans and books invoices; payments/distribution.py
 each month's pool. Kept apart from the ledger's models; payments/models.py imports them.
 """
 
+import json
+
 from django.conf import settings
 from django.db import models
-
-from artists.models import Artist
 
 
 class Subscription(models.Model):
@@ -57,29 +57,67 @@ class SupporterMonth(models.Model):
         return f"{self.invoice_id}: {self.pool} {self.currency} for {self.month:%Y-%m}"
 
 
-class SupporterShare(models.Model):
-    """What one fan's pool money of `month` gave one artist (written by the distribution)."""
+class IntegerListField(models.Field):
+    """A list of whole numbers: `integer[]` on PostgreSQL (4 bytes an element, written as is by
+    SQL), JSON text elsewhere. jsonb was measured first: converting ~9 million numbers to jsonb
+    and compressing them cost a quarter of the distribution's time."""
+
+    description = "A list of integers"
+
+    def db_type(self, connection) -> str:
+        return "integer[]" if connection.vendor == "postgresql" else "text"
+
+    def from_db_value(self, value, expression, connection):
+        return json.loads(value) if isinstance(value, str) else value
+
+    def to_python(self, value):
+        return json.loads(value) if isinstance(value, str) else value
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if value is None:
+            return None
+        value = list(value)
+        return value if connection.vendor == "postgresql" else json.dumps(value)
+
+
+class SupporterAllocation(models.Model):
+    """Where one supporter's pool money of `month` went: one row per fan, month and currency,
+    written by the distribution (payments/distribution.py), never changed after.
+
+    The parts are kept as three parallel lists rather than one row per (fan, artist): a month
+    of 100,000 supporters has ~9 million parts, and writing them as rows took two thirds of the
+    distribution's time (tests/bench/README.md, "Supporters").
+    """
 
     month = models.DateField()
-    # No database foreign keys: a month writes millions of rows in one INSERT … SELECT, and
-    # per-row key checks would triple its time; the rows come from existing users and artists.
+    # No database foreign key: the row is written by one INSERT … SELECT from existing users.
     fan = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
-        related_name="supporter_shares",
+        db_index=False,  # the unique constraint's index starts with it
+        related_name="supporter_allocations",
     )
-    artist = models.ForeignKey(
-        Artist, on_delete=models.DO_NOTHING, db_constraint=False, related_name="supporter_shares"
-    )
-    amount = models.PositiveIntegerField()
-    plays = models.PositiveIntegerField(help_text="Capped counted plays; 0: the fallback.")
     currency = models.CharField(max_length=3)
+    pool = models.PositiveIntegerField(help_text="The fan's pool money: the amounts' sum.")
+    fallback = models.BooleanField(
+        default=False, help_text="The fan played nobody: shared by the published fallback."
+    )
+    artist_ids = IntegerListField(help_text="The artists given money, as ids.")
+    amounts = IntegerListField(help_text="Minor units given to each, in the same order.")
+    plays = IntegerListField(help_text="Each one's capped counted plays (0 by the fallback).")
 
     class Meta:
-        # Written once per month and currency by the distribution, which holds a table lock
-        # while it checks and books (no unique index: it would double the insert's time).
-        indexes = [models.Index(fields=["fan", "month"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fan", "month", "currency"], name="supporter_allocation_once"
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.amount} {self.currency} to artist {self.artist_id} ({self.month:%Y-%m})"
+        return f"{self.pool} {self.currency} of fan {self.fan_id} ({self.month:%Y-%m})"
+
+    def parts(self) -> list[tuple[int, int, int]]:
+        """[(artist id, amount, plays)], largest amount first (then lowest artist id)."""
+        rows = zip(self.artist_ids, self.amounts, self.plays, strict=True)
+        return sorted(rows, key=lambda row: (-row[1], row[0]))

@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import Sum
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -11,7 +10,8 @@ from django.views.decorators.http import require_POST
 from . import supporters
 from .checkout import CheckoutUnavailable
 from .distribution import last_month
-from .models import Subscription, SupporterShare
+from .models import Subscription
+from .selectors import supporter_shares
 
 
 def _context(request) -> dict:
@@ -23,16 +23,10 @@ def _context(request) -> dict:
     }
     if request.user.is_authenticated:
         month = last_month()
-        shares = (
-            SupporterShare.objects.filter(fan=request.user, month=month)
-            .values("artist__name", "artist__slug", "currency")
-            .annotate(amount=Sum("amount"), plays=Sum("plays"))
-            .order_by("-amount", "artist__name")
-        )
         context |= {
             "plan": supporters.plan_of(request.user),
             "last_month": month,
-            "shares": list(shares),
+            "shares": supporter_shares(fan=request.user, month=month),
         }
     return context
 

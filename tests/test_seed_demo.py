@@ -6,6 +6,7 @@ from django.test import Client
 
 from analytics.models import PlayEvent
 from artists.models import Artist, Follow
+from collab.models import Application, Call
 from playlists.models import Playlist, PlaylistItem
 from radio import services
 from radio.models import (
@@ -36,6 +37,13 @@ def test_seed_demo_builds_a_listenable_catalogue_with_libraries_and_is_idempoten
     sea = Playlist.objects.get(title="Sea shanties & static")
     assert sea.collaborators.filter(email="fan@example.com").exists()
     assert Follow.objects.filter(user__email="fan@example.com").count() == 2
+
+    # A living board: open artists in the directory, two open calls, one answer waiting.
+    board = Client().get("/collab/").content.decode()
+    assert "A voice for a night-bus ballad" in board and "Field recordings" in board
+    directory = Client().get("/collab/artists/?skill=vocalist&open=on").content.decode()
+    assert "The Lantern Choir" in directory and "Kōji Drift" not in directory
+    assert Application.objects.get().applicant.slug == "the-lantern-choir"
 
     # Two months of listening: the artist's stats page has plays, listeners and sources.
     plays = PlayEvent.objects.filter(counted=True).count()
@@ -83,6 +91,7 @@ def test_seed_demo_builds_a_listenable_catalogue_with_libraries_and_is_idempoten
     ) == radio
     assert (Track.objects.count(), Playlist.objects.count(), PlaylistItem.objects.count()) == counts
     assert PlayEvent.objects.filter(counted=True).count() == plays
+    assert (Call.objects.count(), Application.objects.count()) == (2, 1)
 
     # Mira Sol's artist radio plays her neighbours too (it used to stop after one track).
     session = services.start_station(

@@ -1,10 +1,10 @@
 """Who may see which music, and the queries pages are built from."""
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from artists.models import Artist
+from backstage.jsonlists import containing
 from backstage.models import User
 
 from .models import PLAYABLE, Release, Track, Upload, Visibility
@@ -65,11 +65,8 @@ def access_release(*, user: User | None, public_id: str, write: bool = False) ->
 
 
 def with_tag(queryset: QuerySet[Track], tag: str) -> QuerySet[Track]:
-    """Tracks tagged `tag` (tags are stored lower-case): JSON containment on PostgreSQL (GIN
-    index), the quoted tag in the list's JSON text on SQLite, which has no containment."""
-    if connection.vendor == "postgresql":
-        return queryset.filter(tags__contains=[tag])
-    return queryset.filter(tags__icontains=f'"{tag}"')
+    """Tracks tagged `tag` (tags are stored lower-case; backstage/jsonlists.py)."""
+    return containing(queryset, "tags", tag)
 
 
 def listed_tracks() -> QuerySet[Track]:

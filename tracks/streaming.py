@@ -53,6 +53,30 @@ def stream_sources(*, track: Track, user: User | None) -> list[dict]:
     ]
 
 
+def player_item(
+    *,
+    track: Track,
+    sources: list[dict],
+    play_token: str | None = None,
+    item_id: str = "",
+    url: str = "",
+) -> dict:
+    """What the player (static/js/player.js) needs to start a track: its signed sources, title,
+    artwork and links. `item_id` and `url` default to the track's own."""
+    cover = track.display_cover
+    return {
+        "play_token": play_token,
+        "id": item_id or track.public_id,
+        "title": track.title,
+        "artist": track.artist.name,
+        "artist_url": track.artist.get_absolute_url(),
+        "url": url or track.get_absolute_url(),
+        "cover": cover.url if cover else None,
+        "duration": track.duration,
+        "sources": sources,
+    }
+
+
 def rendition_for_token(token: str, *, user: User | None) -> Rendition:
     """The rendition a valid, unexpired token names, if its track may still be heard by both
     the listener it was issued to and `user`, who is asking (a link to a private track must

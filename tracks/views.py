@@ -238,19 +238,12 @@ def track_play(request, public_id):
             origin=start.origin,
             context=start.context,
         )
-    cover = track.display_cover
     return JsonResponse(
-        {
-            "play_token": play_token,
-            "id": track.public_id,
-            "title": track.title,
-            "artist": track.artist.name,
-            "artist_url": track.artist.get_absolute_url(),
-            "url": track.get_absolute_url(),
-            "cover": cover.url if cover else None,
-            "duration": track.duration,
-            "sources": streaming.stream_sources(track=track, user=request.user),
-        }
+        streaming.player_item(
+            track=track,
+            sources=streaming.stream_sources(track=track, user=request.user),
+            play_token=play_token,
+        )
     )
 
 

@@ -7,7 +7,9 @@ in November 2026 (fans and artists drawn with a skew: some fans play hundreds of
 none; ~10 % not counted, ~0.5 % flagged, ~8 % radio). Made with generate_series in a kept
 database (`backstage_bench_supporters`; BENCH_FRESH=1 regenerates). Each run clears the
 previous run's distribution, then times `distribute_month` (target ≤ 60 s) and the ledger
-check: audit_ledger() and every artist's balance against the sum of their entries.
+check: audit_ledger() and every artist's balance against the sum of their entries; then the
+fans' SupporterAllocation rows against it (each fan's parts sum to their pool, each artist's
+balance is the sum of their parts across all fans).
 """
 
 import os
@@ -24,13 +26,21 @@ PLAYS = int(10_000_000 * SCALE)
 POOL = 405
 MONTH = date(2026, 11, 1)
 CHUNK = 1_000_000
+PARTS = """
+    SELECT s.fan_id, s.pool, a AS artist_id, m AS amount
+    FROM payments_supporterallocation s,
+        unnest(s.artist_ids, s.amounts) AS parts (a, m)
+"""
+PARTS_PER_ARTIST = f"SELECT artist_id, SUM(amount) FROM ({PARTS}) p GROUP BY artist_id"
+FANS_NOT_SUMMING = f"""SELECT COUNT(*) FROM (SELECT fan_id FROM ({PARTS}) p
+    GROUP BY fan_id, pool HAVING SUM(amount) <> pool) f"""
 
 
 def generate(cursor) -> None:
     say = lambda text: print(text, flush=True)  # noqa: E731
     started = time.perf_counter()
     cursor.execute(
-        "TRUNCATE analytics_playevent, payments_supportershare, payments_supportermonth,"
+        "TRUNCATE analytics_playevent, payments_supporterallocation, payments_supportermonth,"
         " payments_ledgerentry, payments_ledgertransaction, payments_ledgeraccount,"
         " artists_artist, backstage_user CASCADE"
     )
@@ -96,6 +106,19 @@ def generate(cursor) -> None:
     say(f"  generated in {time.perf_counter() - started:.0f} s")
 
 
+def backend_cpu(cursor) -> float | None:
+    """CPU seconds used so far by this connection's PostgreSQL backend, when the server runs on
+    this machine (a figure the other work on a shared machine does not inflate, unlike wall
+    time); None otherwise."""
+    cursor.execute("SELECT pg_backend_pid()")
+    try:
+        with open(f"/proc/{cursor.fetchone()[0]}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     playdata.use_database(BENCH_DB)
     from django.db import connection, transaction
@@ -103,7 +126,7 @@ def main() -> None:
 
     from payments import ledger
     from payments.distribution import distribute_month
-    from payments.models import LedgerAccount, LedgerEntry, SupporterShare
+    from payments.models import LedgerAccount, LedgerEntry
 
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE IF NOT EXISTS bench_supporters (plays bigint)")
@@ -116,7 +139,8 @@ def main() -> None:
         connection.cursor() as cursor
     ):  # forget the last run's distribution (TRUNCATE: no triggers)
         cursor.execute(
-            "TRUNCATE payments_supportershare, payments_ledgerentry, payments_ledgertransaction"
+            "TRUNCATE payments_supporterallocation, payments_ledgerentry,"
+            " payments_ledgertransaction"
         )
     ledger.post_transaction(
         kind="supporter_payment",
@@ -128,15 +152,36 @@ def main() -> None:
         ],
     )
     print(f"{FANS:,} supporters × {ARTISTS:,} artists × {PLAYS:,} plays (scale {SCALE:g})")
-    started = time.perf_counter()
-    result = distribute_month(month=MONTH)
-    took = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cpu = backend_cpu(cursor)
+    load = os.getloadavg()[0]
+    timings = []
+
+    def timed(execute, sql, params, many, context):
+        begun = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timings.append((time.perf_counter() - begun, " ".join(sql.split())[:60]))
+
+    started, python_cpu = time.perf_counter(), time.process_time()
+    with connection.execute_wrapper(timed):
+        result = distribute_month(month=MONTH)
+    took, python_cpu = time.perf_counter() - started, time.process_time() - python_cpu
+    with connection.cursor() as cursor:
+        cpu = None if cpu is None else backend_cpu(cursor) - cpu
+    used = f", Python CPU {python_cpu:.1f} s"
+    used += "" if cpu is None else f", PostgreSQL backend CPU {cpu:.1f} s"
+    load = f"load {load:.1f} before, {os.getloadavg()[0]:.1f} after"
     artists = LedgerAccount.objects.filter(kind="artist_balance").count()
     print(
         f"distribution: {took:.1f} s (target ≤ 60 s): {result.supporters:,} supporters "
         f"({result.fallback_supporters:,} by the fallback), {result.shares:,} shares, "
-        f"{result.moved['eur']:,} cents to {artists:,} artists"
+        f"{result.moved['eur']:,} cents to {artists:,} artists ({load}{used})"
     )
+    in_sql = sum(seconds for seconds, _ in timings)
+    slowest = ", ".join(f"{seconds:.1f} s {sql}…" for seconds, sql in sorted(timings)[-3:][::-1])
+    print(f"  of which {len(timings)} queries {in_sql:.1f} s (slowest: {slowest}), Python the rest")
     started = time.perf_counter()
     audit = ledger.audit_ledger()
     per_artist = dict(
@@ -144,11 +189,22 @@ def main() -> None:
         .values_list("account__artist_id")
         .annotate(total=Sum("amount"))
     )
-    shares = dict(SupporterShare.objects.values_list("artist_id").annotate(total=Sum("amount")))
     took = time.perf_counter() - started
-    ok = not audit.problems and per_artist == shares and result.moved["eur"] == POOL * FANS
-    verdict = "balanced" if ok else f"PROBLEMS: {audit.problems[:3]}"
-    print(f"ledger check: {took:.1f} s, {verdict}")
+    ok = not audit.problems and result.moved["eur"] == POOL * FANS
+    print(f"ledger check: {took:.1f} s, {'balanced' if ok else audit.problems[:3]}")
+    started = time.perf_counter()
+    with connection.cursor() as cursor:  # every fan's parts, unpacked: per artist, and per fan
+        cursor.execute(PARTS_PER_ARTIST)
+        shares = dict(cursor.fetchall())
+        cursor.execute(FANS_NOT_SUMMING)
+        (uneven,) = cursor.fetchone()
+    took = time.perf_counter() - started
+    agree = per_artist == shares and not uneven
+    verdict = "they agree" if agree else f"PROBLEMS: {uneven} fans' parts do not sum to their pool"
+    print(
+        f"allocations against the ledger: {took:.1f} s, {verdict} (each fan's parts sum to the"
+        " pool; each artist's balance is the sum of their parts)"
+    )
     again = time.perf_counter()
     assert distribute_month(month=MONTH).already_done
     print(f"running the month again: {time.perf_counter() - again:.2f} s, nothing changed")

@@ -65,6 +65,23 @@ ARTISTS = [
         },
     },
 ]
+COLLAB_PROFILES = {
+    "mira-sol": {
+        "skills": ["producer", "songwriter", "keys"],
+        "genres": ["synth-pop", "electronic"],
+        "open_to_collab": True,
+    },
+    "the-lantern-choir": {
+        "skills": ["vocalist", "songwriter", "guitarist"],
+        "genres": ["folk", "choral"],
+        "open_to_collab": True,
+    },
+    "koji-drift": {
+        "skills": ["producer", "sound-designer", "mixing-engineer"],
+        "genres": ["ambient"],
+        "open_to_collab": False,
+    },
+}
 FANS = [("fan@example.com", "Sam Listener"), ("jo@example.com", "Jo Crate-Digger")]
 
 
@@ -90,6 +107,7 @@ class Command(BaseCommand):
         self._plays()
         self._radio()
         self._similar_artists()
+        self._collaboration()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready. Log in as fan@example.com, mira-sol@example.com or {admin.email} "
@@ -171,6 +189,58 @@ class Command(BaseCommand):
             return
         pairs = refresh_similarity()
         self.stdout.write(f"  radio: {pairs} pairs of similar artists")
+
+    def _collaboration(self) -> None:
+        """Skills, genres and "open to collaborate" on the demo artists, two calls on the
+        board and one answer waiting, so the board and the directory look lived in."""
+        import datetime
+
+        from collab import services as collab_services
+        from collab.models import Call, today
+
+        for slug, profile in COLLAB_PROFILES.items():
+            artist = Artist.objects.filter(slug=slug).first()
+            if artist is not None and not artist.skills:
+                artist_services.update_artist(artist=artist, **profile)
+        if Call.objects.exists():
+            return
+        mira, koji, choir = (
+            Artist.objects.get(slug=slug)
+            for slug in ("mira-sol", "koji-drift", "the-lantern-choir")
+        )
+        night_bus = collab_services.post_call(
+            poster=mira,
+            title="A voice for a night-bus ballad",
+            description="A slow synth-pop song about the last bus home, written and half "
+            "produced. I am looking for a warm, low voice for the verses and a harmony on the "
+            "chorus. Remote is fine: send stems, I will mix.",
+            skills=["vocalist"],
+            genre="synth-pop",
+            remote=True,
+            place="",
+            compensation=Call.Compensation.REVENUE_SHARE,
+            deadline=today() + datetime.timedelta(days=30),
+        )
+        collab_services.post_call(
+            poster=koji,
+            title="Field recordings for an ambient EP",
+            description="Trains, rain, markets: I would love recordings from your city to "
+            "weave into four ambient pieces. Credit on every track.",
+            skills=["sound-designer", "mixing-engineer"],
+            genre="ambient",
+            remote=True,
+            place="Osaka",
+            compensation=Call.Compensation.FREE,
+            deadline=today() + datetime.timedelta(days=45),
+        )
+        collab_services.apply_to_call(
+            call=night_bus,
+            applicant=choir,
+            message="Our singer has exactly that low voice, and we love a sad bus song. "
+            "Have a listen to Salt.",
+            tracks=list(Track.objects.filter(artist=choir, title="Salt")),
+        )
+        self.stdout.write("  collaboration: profiles, two calls and one answer")
 
     def _user(self, email: str, name: str, *, staff: bool = False) -> User:
         user = User.objects.filter(email=email).first()

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("payments", "0006_supporters"),
+        ("payments", "0007_supporter_allocations"),
     ]
 
     operations = [

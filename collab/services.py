@@ -1,0 +1,204 @@
+"""Writes of the collaboration board: posting and closing calls, answering them, deciding.
+
+Each function is one transaction; notifications (notifications.services.notify) are written in
+it and e-mailed only after it commits. Callers have checked who is asking (views use the
+access_* selectors): `post_call` trusts that `poster` is the signed-in artist, the decisions
+that the signed-in user posted the call."""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from artists.models import Artist
+from notifications.services import notify
+from tracks.models import Track
+
+from . import selectors
+from .models import Application, Call, today
+
+MAX_ANSWER_TRACKS = 5
+MAX_DAYS_AHEAD = 365
+
+
+class Refused(Exception):
+    """A write that cannot be done; the message says why, for the person who asked."""
+
+
+def check_deadline(deadline: datetime.date) -> None:
+    if deadline <= today():
+        raise Refused("The deadline must be a day in the future.")
+    if deadline > today() + datetime.timedelta(days=MAX_DAYS_AHEAD):
+        raise Refused("The deadline can be at most a year from today.")
+
+
+def post_call(
+    *,
+    poster: Artist,
+    title: str,
+    description: str,
+    skills: list[str],
+    genre: str,
+    remote: bool,
+    place: str,
+    compensation: str,
+    deadline: datetime.date,
+    reference_track: Track | None = None,
+) -> Call:
+    """Open a call. Refused for a bad deadline, a reference track that is not one of the
+    poster's own private or unlisted tracks, or an open call of theirs with the same title."""
+    check_deadline(deadline)
+    if not (remote or place):
+        raise Refused("Say where: tick “remote” or name a place.")
+    if (
+        reference_track is not None
+        and not selectors.reference_choices(artist=poster).filter(id=reference_track.id).exists()
+    ):
+        raise Refused("The reference track must be one of your own private or unlisted tracks.")
+    try:
+        with transaction.atomic():
+            return Call.objects.create(
+                poster=poster,
+                title=title,
+                description=description,
+                skills=skills,
+                genre=genre,
+                remote=remote,
+                place=place,
+                compensation=compensation,
+                deadline=deadline,
+                reference_track=reference_track,
+            )
+    except IntegrityError as exc:  # call_one_open_per_title: a double submit, or a repeat
+        raise Refused(f"You already have an open call called “{title}”.") from exc
+
+
+@transaction.atomic
+def apply_to_call(
+    *, call: Call, applicant: Artist, message: str, tracks: list[Track]
+) -> Application:
+    """Answer a call with a message and up to five of the applicant's own listed tracks; the
+    poster is told. Refused for one's own call, a closed call, a second answer, or tracks
+    that are not the applicant's own listed ones."""
+    if call.poster_id == applicant.id:
+        raise Refused("This is your own call: you cannot answer it.")
+    if len(tracks) > MAX_ANSWER_TRACKS:
+        raise Refused(f"Link at most {MAX_ANSWER_TRACKS} tracks.")
+    allowed = selectors.answer_track_choices(artist=applicant).filter(id__in=[t.id for t in tracks])
+    if allowed.count() != len({t.id for t in tracks}):
+        raise Refused("You can only link your own public tracks.")
+    # Lock the call: a close at the same moment either happens first (and this answer is
+    # refused) or after (and tells this applicant) — no answer slips in unseen after a close.
+    locked = Call.objects.select_for_update().get(id=call.id)
+    if not locked.is_open:
+        raise Refused("This call is closed: it no longer takes answers.")
+    if Application.objects.filter(call=locked, applicant=applicant).exists():
+        raise Refused("You already answered this call. The poster will get back to you.")
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                call=locked, applicant=applicant, message=message
+            )
+    except IntegrityError as exc:  # apply_once_per_call, should the lock ever be bypassed
+        raise Refused("You already answered this call.") from exc
+    application.tracks.set(tracks)
+    notify(
+        user=call.poster.user,
+        kind="collab.answer",
+        text=f"{applicant.name} answered your call “{call.title}”.",
+        url=call.get_absolute_url(),
+        email=True,
+    )
+    return application
+
+
+# decision → (the status it sets, the statuses it may follow, what the applicant is told)
+DECISIONS = {
+    "shortlist": (
+        Application.Status.SHORTLISTED,
+        {Application.Status.PENDING},
+        "{poster} shortlisted your answer to “{title}”.",
+    ),
+    "accept": (
+        Application.Status.ACCEPTED,
+        {Application.Status.PENDING, Application.Status.SHORTLISTED},
+        "{poster} accepted your answer to “{title}”. Send them a message to get started.",
+    ),
+    "decline": (
+        Application.Status.DECLINED,
+        {Application.Status.PENDING, Application.Status.SHORTLISTED},
+        "{poster} declined your answer to “{title}”. Thank you for answering.",
+    ),
+}
+
+
+@transaction.atomic
+def decide_application(*, application: Application, decision: str) -> Application:
+    """Shortlist, accept or decline an answer, and tell the applicant (in the app and by
+    e-mail). Repeating a decision changes nothing; accepted and declined are final."""
+    status, follows, text = DECISIONS[decision]
+    # Lock the call, then the answer: a double click tells the applicant once, and a close
+    # at the same moment either comes first (refusing this) or sees the decision made.
+    call = Call.objects.select_for_update().select_related("poster").get(id=application.call_id)
+    application = (
+        Application.objects.select_for_update()
+        .select_related("applicant__user")
+        .get(id=application.id)
+    )
+    if application.status == status:
+        return application
+    if not call.is_open:
+        raise Refused("This call is closed: its answers can no longer be changed.")
+    if application.status not in follows:
+        raise Refused(f"This answer is already {application.get_status_display().lower()}.")
+    application.status = status
+    application.decided_at = timezone.now()
+    application.save(update_fields=["status", "decided_at"])
+    notify(
+        user=application.applicant.user,
+        kind=f"collab.{decision}",
+        text=text.format(poster=call.poster.name, title=call.title),
+        url=call.get_absolute_url(),
+        email=True,
+    )
+    return application
+
+
+@transaction.atomic
+def close_call(*, call_id: int) -> bool:
+    """Close an open call and tell the applicants still waiting for an answer. False when it
+    was closed already (a repeated click, or the deadline task got there first)."""
+    # Lock the call: the poster's button and the deadline task at the same moment close it
+    # once and tell each applicant once.
+    call = (
+        Call.objects.select_for_update()
+        .select_related("poster")
+        .filter(id=call_id, status=Call.Status.OPEN)
+        .first()
+    )
+    if call is None:
+        return False
+    call.status = Call.Status.CLOSED
+    call.closed_at = timezone.now()
+    call.save(update_fields=["status", "closed_at"])
+    waiting = call.applications.filter(status__in=Application.UNDECIDED).select_related(
+        "applicant__user"
+    )
+    for application in waiting:
+        notify(
+            user=application.applicant.user,
+            kind="collab.closed",
+            text=f"The call “{call.title}” by {call.poster.name} closed without an answer "
+            "to yours. Thank you for answering.",
+            url=call.get_absolute_url(),
+            email=True,
+        )
+    return True
+
+
+def close_expired_calls() -> int:
+    """Close every open call whose deadline day has ended; returns how many this run closed.
+    Each call in its own transaction: should one fail, those closed before it stay closed and
+    the next run picks up the rest."""
+    expired = Call.objects.filter(status=Call.Status.OPEN, deadline__lt=today())
+    return sum(close_call(call_id=call_id) for call_id in expired.values_list("id", flat=True))
