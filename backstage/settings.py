@@ -249,6 +249,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "analytics.compute_segments",
         "schedule": crontab(hour=0, minute=30),
     },
+    # Stripe events whose task gave up, queued again with backoff (payments/webhooks.py).
+    "payments-sweep-webhooks": {"task": "payments.sweep_failed_webhooks", "schedule": 300.0},
     # Calls whose deadline day has ended, closed and their waiting applicants told (collab/).
     "collab-close-expired-calls": {
         "task": "collab.close_expired_calls",
@@ -288,6 +290,11 @@ PLATFORM_CUT_BASIS_POINTS = 1500  # 15 %
 PAYMENTS_CURRENCY = "eur"
 # Balances below this (minor units) are carried to the next monthly payout.
 PAYOUT_MINIMUM = envint("PAYOUT_MINIMUM", 1000)
+# Webhook events still unprocessed once their task's retries ran out are queued again by the
+# sweep (beat, below) after WEBHOOK_SWEEP_BACKOFF seconds, doubling each time, at most
+# WEBHOOK_SWEEP_LIMIT times (10 min … ~21 h: about 42 hours in all); then an admin decides.
+WEBHOOK_SWEEP_BACKOFF = envint("WEBHOOK_SWEEP_BACKOFF", 600)
+WEBHOOK_SWEEP_LIMIT = envint("WEBHOOK_SWEEP_LIMIT", 8)
 
 # The supporter plan (docs/payments.md "Supporter plan"): a month's price, the platform's cut of
 # it, and how many counted plays of one artist by one fan count in a month at most.

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from artists.models import Artist
+from messaging.selectors import blocked_between
 from notifications.services import notify
 from tracks.models import Track
 
@@ -82,6 +83,8 @@ def apply_to_call(
     that are not the applicant's own listed ones."""
     if call.poster_id == applicant.id:
         raise Refused("This is your own call: you cannot answer it.")
+    if blocked_between(user_a=call.poster.user, user_b=applicant.user):
+        raise Refused("You cannot answer this call.")  # says no more than the messages do
     if len(tracks) > MAX_ANSWER_TRACKS:
         raise Refused(f"Link at most {MAX_ANSWER_TRACKS} tracks.")
     allowed = selectors.answer_track_choices(artist=applicant).filter(id__in=[t.id for t in tracks])

@@ -1,8 +1,13 @@
 """The ledger in the admin: everyone looks, nobody edits (superusers included)."""
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q, Sum
+from django.shortcuts import redirect
+from django.urls import path
+from django.views.decorators.http import require_POST
 
 from .models import (
     Clawback,
@@ -10,7 +15,10 @@ from .models import (
     LedgerAccount,
     LedgerEntry,
     LedgerTransaction,
+    Payment,
     Payout,
+    PriceTag,
+    Purchase,
     WebhookEvent,
 )
 from .money import format_amount
@@ -106,11 +114,18 @@ class FailedFilter(admin.SimpleListFilter):
     parameter_name = "failed"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Failed, not processed")]
+        return [
+            ("yes", "Failed, not processed"),
+            ("given_up", "Given up: the sweep stopped, a person decides"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
             return queryset.filter(processed_at__isnull=True).exclude(last_error="")
+        if self.value() == "given_up":
+            return queryset.filter(
+                processed_at__isnull=True, sweeps__gte=settings.WEBHOOK_SWEEP_LIMIT
+            )
         return queryset
 
 
@@ -118,9 +133,16 @@ class FailedFilter(admin.SimpleListFilter):
 class WebhookEventAdmin(LookOnly, admin.ModelAdmin):
     """What Stripe sent; an event with an error and no processed_at is still being retried."""
 
-    list_display = ("stripe_id", "type", "received_at", "processed_at", "attempts", "last_error")
+    list_display = (
+        "stripe_id", "type", "received_at", "processed_at", "attempts", "sweeps", "given_up",
+        "last_error",
+    )  # fmt: skip
     list_filter = (FailedFilter, "type", ("processed_at", admin.EmptyFieldListFilter))
     actions = ("retry_events",)
+
+    @admin.display(boolean=True, description="given up")
+    def given_up(self, event: WebhookEvent) -> bool:
+        return event.given_up
 
     @admin.action(description="Retry the selected unprocessed events")
     def retry_events(self, request, queryset):
@@ -170,6 +192,17 @@ class PayoutAdmin(LookOnly, admin.ModelAdmin):
         run_payouts.delay()
         self.message_user(request, "Payouts are running.", messages.SUCCESS)
 
+    def get_urls(self):
+        run = self.admin_site.admin_view(require_POST(self.run_view))
+        return [path("run/", run, name="payments_payout_run"), *super().get_urls()]
+
+    def run_view(self, request):
+        """The "Run payouts now" button above the list (templates/admin/payments/payout/)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        self.run_payouts_now(request, Payout.objects.none())
+        return redirect("admin:payments_payout_changelist")
+
     @admin.action(description="Retry the selected payouts")
     def retry_payouts(self, request, queryset):
         """A pending payout is sent again under its own key (Stripe never pays it twice); a
@@ -194,3 +227,81 @@ class ClawbackAdmin(LookOnly, admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("source", "stripe_reversal_id")
     list_select_related = ("payout__artist",)
+
+
+# --- Fans paying: what Stripe confirmed, so nobody edits it here -------------------------------
+
+
+@admin.register(Payment)
+class PaymentAdmin(LookOnly, admin.ModelAdmin):
+    """Written by payments.checkout, marked paid by payments.booking from Stripe's own answer.
+    A refund goes through Stripe (its charge.refunded event books it), never an edit here."""
+
+    list_display = (
+        "id", "kind", "status", "fan", "artist", "shown_amount", "shown_fee", "payment_intent_id",
+        "created_at", "paid_at",
+    )  # fmt: skip
+    list_filter = ("status", "kind", "currency", "created_at")
+    search_fields = (
+        "payment_intent_id", "checkout_session_id", "fan__email", "fan__username",
+        "artist__name", "artist__slug",
+    )  # fmt: skip
+    list_select_related = ("fan", "artist")
+    date_hierarchy = "created_at"
+    readonly_fields = ["shown_amount", "shown_fee", *(field.name for field in Payment._meta.fields)]
+
+    @admin.display(description="amount", ordering="amount")
+    def shown_amount(self, payment: Payment) -> str:
+        return format_amount(payment.amount, payment.currency)
+
+    @admin.display(description="Stripe's fee", ordering="fee")
+    def shown_fee(self, payment: Payment) -> str:
+        return "" if payment.fee is None else format_amount(payment.fee, payment.currency)
+
+
+@admin.register(Purchase)
+class PurchaseAdmin(LookOnly, admin.ModelAdmin):
+    """What a paid sale unlocked; made once by payments.booking with its payment."""
+
+    list_display = ("id", "fan", "track", "release", "payment", "shown_amount", "created_at")
+    list_filter = ("created_at",)
+    search_fields = (
+        "fan__email", "fan__username", "track__title", "release__title",
+        "payment__payment_intent_id",
+    )  # fmt: skip
+    list_select_related = ("fan", "track", "release", "payment")
+    date_hierarchy = "created_at"
+    readonly_fields = ["shown_amount", *(field.name for field in Purchase._meta.fields)]
+
+    @admin.display(description="paid", ordering="payment__amount")
+    def shown_amount(self, purchase: Purchase) -> str:
+        return format_amount(purchase.payment.amount, purchase.payment.currency)
+
+
+@admin.register(PriceTag)
+class PriceTagAdmin(LookOnly, admin.ModelAdmin):
+    """Prices are the artist's to set (Studio → Price); a work is taken off sale by taking it
+    down, not by changing its price behind the artist's back."""
+
+    list_display = ("id", "track", "release", "shown_price", "shown_minimum", "updated_at")
+    list_filter = ("currency", ("price", admin.EmptyFieldListFilter))
+    search_fields = (
+        "track__title",
+        "release__title",
+        "track__artist__name",
+        "release__artist__name",
+    )
+    list_select_related = ("track", "release")
+    readonly_fields = [
+        "shown_price",
+        "shown_minimum",
+        *(field.name for field in PriceTag._meta.fields),
+    ]
+
+    @admin.display(description="price", ordering="price")
+    def shown_price(self, tag: PriceTag) -> str:
+        return "not for sale" if tag.price is None else format_amount(tag.price, tag.currency)
+
+    @admin.display(description="name your price from", ordering="minimum")
+    def shown_minimum(self, tag: PriceTag) -> str:
+        return "" if tag.minimum is None else format_amount(tag.minimum, tag.currency)

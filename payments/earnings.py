@@ -4,13 +4,14 @@ statements. Each query is one SQL statement whatever the number of lines (no N+1
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Exists, Max, Min, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from artists.models import Artist
 
 from .checkout_models import Payment
-from .models import LedgerAccount, LedgerEntry, LedgerTransaction
+from .models import ConnectedAccount, LedgerAccount, LedgerEntry, LedgerTransaction, Payout
 
 TxKind = LedgerTransaction.Kind
 PAYOUT_KINDS = [TxKind.PAYOUT, TxKind.PAYOUT_REVERSAL]
@@ -33,11 +34,14 @@ PAGE_LINES = 100
 @dataclass
 class Totals:
     currency: str
-    balance: int  # booked to the artist and not yet paid out: what the next payout takes
-    paid_out: int
+    balance: int  # booked to the artist and not in a payout yet
+    paid_out: int  # transfers Stripe made to their account, less what came back
     earned: int  # everything booked to them except payouts
     first: datetime.datetime  # when their first and last lines were booked
     last: datetime.datetime
+    in_transit: int = 0  # in payouts created but not yet accepted by Stripe (Payout pending)
+    pending: int = 0  # the part of the balance the next payout will not take (see `why`)
+    why: str = ""  # why `pending` waits: "minimum", "setup" or "currency"
 
 
 @dataclass
@@ -51,6 +55,8 @@ class Line:
     gross: int | None  # what the fan paid (sales and tips)
     fee: int | None
     cut: int | None
+    transfer: str = ""  # a payout's Stripe transfer (tr_…), once Stripe made it
+    payout_status: str = ""  # a payout's status: pending, sent, failed, reversed
 
     @property
     def label(self) -> str:
@@ -88,7 +94,11 @@ def _entries(artist: Artist):
 
 
 def totals(*, artist: Artist) -> list[Totals]:
-    """Per currency: balance, paid out, earned. One query."""
+    """Per currency: balance, pending, in transit, paid out, earned. Three queries.
+
+    The ledger moves a payout off the balance when the Payout row is created, before Stripe is
+    asked; until Stripe's transfer is recorded the payout is in transit, then paid out.
+    """
     paid = Q(transaction__kind__in=PAYOUT_KINDS)
     rows = (
         _entries(artist)
@@ -102,10 +112,39 @@ def totals(*, artist: Artist) -> list[Totals]:
         )
         .order_by("currency")
     )
-    return [
+    result = [
         Totals(r["currency"], r["balance"], -r["paid"], r["earned"], r["first"], r["last"])
         for r in rows
     ]
+    if not result:
+        return result
+    in_transit = dict(
+        Payout.objects.filter(artist=artist, status=Payout.Status.PENDING)
+        .values("currency")
+        .annotate(total=Sum("amount"))
+        .values_list("currency", "total")
+        .order_by()
+    )
+    account = ConnectedAccount.objects.filter(artist=artist).first()
+    for total in result:
+        total.in_transit = in_transit.get(total.currency, 0)
+        total.paid_out -= total.in_transit  # the ledger counts both as gone from the balance
+        total.pending, total.why = _waiting(total.balance, total.currency, account)
+    return result
+
+
+def _waiting(balance: int, currency: str, account: ConnectedAccount | None) -> tuple[int, str]:
+    """How much of `balance` the next payout leaves behind, and why (payouts.run_payouts's
+    rules: payouts enabled, PAYMENTS_CURRENCY only, at least PAYOUT_MINIMUM)."""
+    if balance <= 0:
+        return 0, ""
+    if currency != settings.PAYMENTS_CURRENCY:
+        return balance, "currency"
+    if account is None or not account.payouts_ready:
+        return balance, "setup"
+    if balance < settings.PAYOUT_MINIMUM:
+        return balance, "minimum"
+    return 0, ""
 
 
 def _other(kind: str, sign: int = 1):
@@ -159,7 +198,29 @@ def lines(*, artist: Artist, start=None, end=None, limit: int | None = None) -> 
         if kind in (TxKind.SALE, TxKind.TIP) and not own:
             kind = TxKind.SPLIT  # a share of another artist's sale
         result.append(Line(when, kind, memo, reference, currency, amount, gross, fee, cut))
+    _add_transfers(result)
     return result
+
+
+def _add_transfers(lines: list[Line]) -> None:
+    """Each payout line's Stripe transfer and status (payouts book `payout-<id>`): one query,
+    only when there are payout lines."""
+    ids = {
+        int(line.reference.removeprefix("payout-"))
+        for line in lines
+        if line.kind == TxKind.PAYOUT and line.reference.removeprefix("payout-").isdigit()
+    }
+    if not ids:
+        return
+    payouts = {
+        f"payout-{pk}": (transfer or "", status)
+        for pk, transfer, status in Payout.objects.filter(id__in=ids).values_list(
+            "id", "stripe_transfer_id", "status"
+        )
+    }
+    for line in lines:
+        if line.kind == TxKind.PAYOUT and line.reference in payouts:
+            line.transfer, line.payout_status = payouts[line.reference]
 
 
 def months(totals: list[Totals]) -> list[datetime.date]:

@@ -5,6 +5,7 @@ below, and on PostgreSQL a trigger from migration 0001); a mistake is corrected 
 transaction. Entries are written only by payments.ledger.post_transaction.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -218,10 +219,27 @@ class WebhookEvent(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    sweeps = models.PositiveSmallIntegerField(
+        default=0, help_text="How often the periodic sweep queued it again (webhooks.py)."
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]
-        indexes = [models.Index(fields=["type", "-received_at"])]
+        indexes = [
+            models.Index(fields=["type", "-received_at"]),
+            # The sweep reads only unprocessed events, a handful among millions.
+            models.Index(
+                fields=["received_at"],
+                condition=Q(processed_at__isnull=True),
+                name="webhook_unprocessed_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.stripe_id}"
+
+    @property
+    def given_up(self) -> bool:
+        """Unprocessed after every sweep: left for a person (admin → Webhook events)."""
+        return self.processed_at is None and self.sweeps >= settings.WEBHOOK_SWEEP_LIMIT

@@ -16,6 +16,14 @@ def process_webhook_event(event_row_id: int) -> None:
     webhooks.process_event(event_row_id=event_row_id)
 
 
+@shared_task(name="payments.sweep_failed_webhooks")
+def sweep_failed_webhooks() -> None:
+    """Every 5 minutes (CELERY_BEAT_SCHEDULE): failed events queued again, with backoff."""
+    from . import webhooks
+
+    webhooks.sweep_failed_events()
+
+
 @shared_task(name="payments.run_payouts")
 def run_payouts() -> None:
     """Monthly (CELERY_BEAT_SCHEDULE), and when an admin presses "Run payouts now"."""

@@ -2,6 +2,7 @@
 
 import csv
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -26,6 +27,8 @@ def earnings_page(request):
             "lines": earnings.lines(artist=artist, limit=earnings.PAGE_LINES),
             "months": earnings.months(totals),
             "page_lines": earnings.PAGE_LINES,
+            "payout_minimum": settings.PAYOUT_MINIMUM,
+            "payout_currency": settings.PAYMENTS_CURRENCY,
         },
     )
 

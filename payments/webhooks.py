@@ -9,13 +9,15 @@ may be stale; they must be idempotent. An event type nobody handles is recorded 
 processed.
 """
 
+import datetime
 import logging
 from collections.abc import Callable
 
 import stripe
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import WebhookEvent
@@ -108,12 +110,57 @@ def process_event(*, event_row_id: int) -> None:
             if handler is not None:
                 handler(stripe.Event.construct_from(row.payload, settings.STRIPE_SECRET_KEY))
             row.attempts += 1
-            row.processed_at = timezone.now()
+            row.processed_at = row.last_attempt_at = timezone.now()
             row.last_error = ""
-            row.save(update_fields=["attempts", "processed_at", "last_error"])
+            row.save(update_fields=["attempts", "processed_at", "last_attempt_at", "last_error"])
     except Exception as error:
         logger.warning("webhook event %s failed: %s", event_row_id, error)
         WebhookEvent.objects.filter(id=event_row_id, processed_at__isnull=True).update(
-            attempts=F("attempts") + 1, last_error=repr(error)[:MAX_ERROR_LENGTH]
+            attempts=F("attempts") + 1,
+            last_error=repr(error)[:MAX_ERROR_LENGTH],
+            last_attempt_at=timezone.now(),
         )
         raise
+
+
+def sweep_backoff(sweeps: int) -> datetime.timedelta:
+    """How long after its last attempt an event swept `sweeps` times is queued again."""
+    return datetime.timedelta(seconds=settings.WEBHOOK_SWEEP_BACKOFF * 2**sweeps)
+
+
+def sweep_failed_events(*, batch: int = 500) -> list[int]:
+    """Queue again the unprocessed events whose task gave up (or whose task was lost), each
+    once its backoff has passed; the ids queued. Events swept WEBHOOK_SWEEP_LIMIT times are
+    left alone, for an admin (WebhookEvent.given_up; admin filter "failed: given up").
+
+    The first backoff (10 minutes) is far longer than a task's own retries (about 30 s), so an
+    event still being retried by its task is not queued twice; if it were, process_event's row
+    lock and processed_at make the second delivery do nothing.
+    """
+    from .tasks import process_webhook_event
+
+    if settings.WEBHOOK_SWEEP_LIMIT <= 0:
+        return []  # sweeping switched off
+    now = timezone.now()
+    # Due: the last attempt (or the receipt, for an event whose task was lost) lies longer ago
+    # than its backoff: one condition per number of sweeps so far, all in SQL.
+    due_now = Q()
+    for sweeps in range(settings.WEBHOOK_SWEEP_LIMIT):
+        due_now |= Q(sweeps=sweeps, tried_at__lte=now - sweep_backoff(sweeps))
+    with transaction.atomic():
+        # skip_locked: a row a worker is processing right now is its business, and two sweeps
+        # at once each take different rows instead of queuing the same event twice.
+        due = list(
+            WebhookEvent.objects.select_for_update(skip_locked=True)
+            .filter(processed_at__isnull=True)
+            .alias(tried_at=Coalesce("last_attempt_at", "received_at"))
+            .filter(due_now)
+            .order_by("received_at")
+            .values_list("id", flat=True)[:batch]
+        )
+        WebhookEvent.objects.filter(id__in=due).update(sweeps=F("sweeps") + 1)
+        for pk in due:
+            transaction.on_commit(lambda pk=pk: process_webhook_event.delay(pk))
+    if due:
+        logger.info("webhook sweep queued %d event(s) again", len(due))
+    return due

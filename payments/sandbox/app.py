@@ -38,7 +38,11 @@ class Sandbox:
         webhook_secret: str | None = None,
         state_path: str | None = None,
         retry_delays: tuple[float, ...] = RETRY_DELAYS,
+        public_url: str | None = None,
     ) -> None:
+        # Where browsers reach the hosted pages when that is not where the API is called (in
+        # docker-compose the app calls http://stripe-sandbox:12111, browsers localhost:12111).
+        self.public_url = (public_url or "").rstrip("/") or None
         self.store = Store(state_path)
         self.webhooks = Webhooks(self.store, webhook_url, webhook_secret, retry_delays=retry_delays)
 
@@ -60,7 +64,7 @@ class Sandbox:
         path = environ.get("PATH_INFO") or "/"
         handler, args = _route(method, path)
         raw = _read_body(environ)
-        base_url = _base_url(environ)
+        base_url = self.public_url or _base_url(environ)
         if path.startswith("/sandbox/"):
             form = dict(parse_qsl(environ.get("QUERY_STRING", "")))
             form.update(parse_qsl(raw))

@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 
 from collab.models import Application, Call
+from messaging.models import Block
 from notifications.models import Notification
 from tests.factories import ArtistFactory, TrackFactory
 from tracks.models import Visibility
@@ -75,6 +76,17 @@ def test_a_second_answer_is_refused_with_a_message(call, singer):
 def test_nobody_answers_their_own_call(call, artist_client):
     sent = answer(artist_client, call)
     assert sent.status_code == 409 and "This is your own call" in sent.content.decode()
+    assert not Application.objects.exists()
+
+
+@pytest.mark.parametrize("who_blocks", ["poster", "singer"])
+def test_blocking_either_way_stops_an_answer(call, poster, singer, who_blocks):
+    blocker, blocked = (poster, singer) if who_blocks == "poster" else (singer, poster)
+    Block.objects.create(blocker=blocker.user, blocked=blocked.user)
+
+    sent = answer(signed_in(singer.user), call)
+
+    assert sent.status_code == 409 and "You cannot answer this call" in sent.content.decode()
     assert not Application.objects.exists()
 
 

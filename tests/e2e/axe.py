@@ -18,3 +18,8 @@ def serious_violations(page) -> list[str]:
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def assert_accessible(page) -> None:
+    """No serious or critical axe-core violations on the current page."""
+    assert serious_violations(page) == []

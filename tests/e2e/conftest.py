@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
+from tests.e2e.paying import embedded, stripe_sandbox  # noqa: F401 — fixtures for every test
+
 CHROMIUM = os.getenv("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

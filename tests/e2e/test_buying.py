@@ -4,31 +4,16 @@ webhook is booked downloads the original from their purchases. Our pages pass ax
 from pathlib import Path
 
 import pytest
-import stripe
 from playwright.sync_api import expect
 
 from payments.models import PriceTag
-from payments.sandbox import Sandbox
-from payments.sandbox.server import start_in_thread
 from payments.webhooks import HANDLERS
 from tests.e2e.axe import serious_violations
 from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.paying import pay_on_stripe
 from tests.factories import ArtistFactory, TrackFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def stripe_sandbox(settings, site):
-    """A sandbox on its own port; success URLs lead back to the live server."""
-    app = Sandbox()
-    server, url = start_in_thread(app)
-    settings.STRIPE_API_BASE = url
-    settings.STRIPE_SECRET_KEY = "sk_test_sandbox"
-    settings.PAYMENTS_SANDBOX = True
-    yield stripe.StripeClient("sk_test_sandbox", base_addresses={"api": url})
-    server.shutdown()
-    server.server_close()
 
 
 def test_a_fan_buys_a_track_and_downloads_it(page, live_server, stripe_sandbox):
@@ -52,10 +37,9 @@ def test_a_fan_buys_a_track_and_downloads_it(page, live_server, stripe_sandbox):
 
     page.get_by_label("Amount (EUR)").fill("6.50")
     page.get_by_role("button", name="Pay with Stripe").click()
-    pay = page.get_by_role("button", name="Pay 6.50 EUR")  # on Stripe's (the sandbox's) page
-    expect(pay).to_be_visible()
+    expect(page.get_by_role("button", name="Pay 6.50 EUR")).to_be_visible()
     screenshot(page, "buying-hosted-checkout")
-    pay.click()
+    pay_on_stripe(page, "6.50 EUR")
     expect(page.locator("main")).to_contain_text("We are confirming your payment of €6.50")
 
     # Stripe's checkout.session.completed reaches the handler (as the webhook task delivers it).

@@ -239,9 +239,10 @@ def test_the_purchases_page_lists_what_the_fan_bought(client, fan, artist, recei
     buy_and_pay(client, receiver, release, "9")
     with CaptureQueriesContext(connection) as queries:
         page = text(client.get(url))
-    # Session, user, the header's artist lookup, purchases (joined with payments, tracks,
-    # releases, artists) — and once a release is bought, its tracks: never one per purchase.
-    assert [*counts, len(queries)] == [4, 4, 4, 5]
+    # Session, user, the header's artist lookup and unread notifications, purchases (joined with
+    # payments, tracks, releases, artists) — and once a release is bought, its tracks: never one
+    # per purchase.
+    assert [*counts, len(queries)] == [5, 5, 5, 6]
     assert "Song 2 by Mira Sol · €3.00" in page
     assert "Harbour by Mira Sol · €9.00" in page
     assert page.index("Harbour") < page.index("Song 2") < page.index("Song 0")

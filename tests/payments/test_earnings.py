@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import re
 from unittest import mock
 
 import pytest
@@ -10,12 +11,20 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from payments import ledger
+from payments import ledger, payouts
 from payments.booking import _post
-from payments.models import LedgerAccount, LedgerTransaction, Payment, PriceTag
+from payments.models import (
+    ConnectedAccount,
+    LedgerAccount,
+    LedgerTransaction,
+    Payment,
+    Payout,
+    PriceTag,
+)
 from payments.splits import Party, set_splits
 from tests.factories import ArtistFactory, ReleaseFactory
 from tests.payments.buying import buy_and_pay, text
+from tests.payments.paying_out import onboard, sell
 from tests.payments.scenarios import assert_books_balance
 
 pytestmark = pytest.mark.usefixtures("payments_settings")
@@ -74,7 +83,10 @@ def test_the_artist_sees_a_sale_with_its_fee_and_cut(
     page = text(artist_client.get(reverse("payments:earnings")))
 
     assert "Sandbox payments — no real money." in page
-    assert "Balance (EUR) €7.91 Paid out €0.00 Earned in all €7.91" in page
+    assert (
+        "Balance (EUR) €7.91 Pending €7.91 In transit €0.00 Paid out €0.00 Earned in all €7.91"
+        in page
+    )
     payment = Payment.objects.get()
     assert f"Sale Purchase {payment.id} to Mira Sol €10.00 €0.59 €1.50 €7.91" in page
     assert_books_balance(artist)
@@ -100,7 +112,8 @@ def test_payouts_lower_the_balance_and_count_as_paid_out(artist_client, fan, art
 
     page = text(artist_client.get(reverse("payments:earnings")))
 
-    assert "Balance (EUR) €0.91 Paid out €7.00 Earned in all €7.91" in page
+    assert "Balance (EUR) €0.91 Pending €0.91 In transit €0.00 Paid out €7.00" in page
+    assert "Earned in all €7.91" in page
     assert "Payout Payout to Mira Sol −€7.00" in page or "Payout Payout to Mira Sol -€7.00" in page
     assert_books_balance(artist)
 
@@ -119,9 +132,10 @@ def test_the_page_costs_the_same_queries_for_one_line_or_sixty(
     payout(artist, 100, 1)
     with CaptureQueriesContext(connection) as sixty:
         response = artist_client.get(url)
-    # The session, its user, the artist, totals (and months), lines, the base page's artist, and
-    # the header's unread counts (notifications, messages).
-    assert len(sixty) == len(one) == 8
+    # The session, its user, the artist, totals (and months), payouts in transit, the connected
+    # account, lines, the base page's artist and the header's unread counts (notifications,
+    # messages).
+    assert len(sixty) == len(one) == 10
     assert text(response).count("Sale Purchase") == 60
     assert_books_balance(artist, ada)
 
@@ -217,3 +231,134 @@ def test_an_empty_month_says_so(artist_client):
     page = text(artist_client.get(reverse("payments:statement", args=[2026, 2])))
     assert "Opening balance €0.00" not in page  # no currency booked yet: no balances to show
     assert "Nothing was booked to you this month." in page
+
+
+# --- Balance / pending / in transit / paid out ---------------------------------------------
+
+
+def figures(client) -> dict[str, str]:
+    """The earnings page's figures in euros, by their data- attribute."""
+    html = client.get(reverse("payments:earnings")).content.decode()
+    names = ("balance", "pending", "in-transit", "paid-out", "earned")
+    return {name: re.search(rf"data-{name}>([^<]*)<", html).group(1) for name in names} | {
+        "why": (re.search(r'data-why="(\w+)"', html) or [None, ""])[1]
+    }
+
+
+def ready(artist) -> ConnectedAccount:
+    return ConnectedAccount.objects.create(
+        artist=artist, stripe_account_id=f"acct_{artist.id}", details_submitted=True,
+        charges_enabled=True, payouts_enabled=True,
+    )  # fmt: skip
+
+
+def test_a_balance_is_pending_until_payouts_are_set_up(artist_client, fan, artist, release):
+    sale(fan, artist, release, 1000, fee=59, n=1)
+
+    shown = figures(artist_client)
+
+    assert shown == {
+        "balance": "€7.91", "pending": "€7.91", "in-transit": "€0.00", "paid-out": "€0.00",
+        "earned": "€7.91", "why": "setup",
+    }  # fmt: skip
+    assert "waits until you" in text(artist_client.get(reverse("payments:earnings")))
+
+
+def test_a_balance_below_the_minimum_is_pending_and_carried_forward(
+    artist_client, fan, artist, release, settings
+):
+    settings.PAYOUT_MINIMUM = 1000
+    ready(artist)
+    sale(fan, artist, release, 1000, fee=59, n=1)  # 791 to the artist, below €10.00
+
+    shown = figures(artist_client)
+
+    assert (shown["balance"], shown["pending"], shown["why"]) == ("€7.91", "€7.91", "minimum")
+    assert "payouts start at €10.00" in text(artist_client.get(reverse("payments:earnings")))
+
+
+def test_a_balance_the_next_payout_takes_is_not_pending(artist_client, fan, artist, release):
+    ready(artist)
+    sale(fan, artist, release, 2000, fee=88, n=1)  # 1612, above the €10.00 minimum
+
+    shown = figures(artist_client)
+
+    assert (shown["balance"], shown["pending"], shown["why"]) == ("€16.12", "€0.00", "")
+
+
+def test_a_payout_stripe_has_not_confirmed_is_in_transit_not_paid_out(
+    artist_client, fan, artist, release
+):
+    ready(artist)
+    sale(fan, artist, release, 2000, fee=88, n=1)
+    payout = payouts.create_payout(artist=artist, currency="eur")  # Stripe not asked yet
+
+    shown = figures(artist_client)
+
+    assert payout.status == Payout.Status.PENDING
+    assert shown == {
+        "balance": "€0.00", "pending": "€0.00", "in-transit": "€16.12", "paid-out": "€0.00",
+        "earned": "€16.12", "why": "",
+    }  # fmt: skip
+    assert_books_balance(artist)
+
+
+def test_a_sent_payout_is_paid_out_and_no_longer_in_transit(
+    artist_client, fan_client, artist, sandbox, receiver
+):
+    onboard(sandbox, artist)
+    sell(fan_client, receiver, artist, "20.00", token="sale-one-token-000000000")
+    [payout] = payouts.run_payouts()
+    artist_client.force_login(artist.user)  # one test client: the fan's session was last
+
+    shown = figures(artist_client)
+
+    assert payout.status == Payout.Status.SENT
+    assert (shown["balance"], shown["in-transit"], shown["paid-out"]) == (
+        "€0.00", "€0.00", "€16.12",
+    )  # fmt: skip
+    assert_books_balance(artist)
+
+
+def test_a_failed_payout_is_back_in_the_balance_neither_in_transit_nor_paid(
+    artist_client, fan, artist, release
+):
+    ready(artist)
+    sale(fan, artist, release, 2000, fee=88, n=1)
+    payout = payouts.create_payout(artist=artist, currency="eur")
+    payouts.fail_payout(payout=payout, error="The account cannot receive transfers.")
+
+    shown = figures(artist_client)
+
+    assert (shown["balance"], shown["in-transit"], shown["paid-out"]) == (
+        "€16.12", "€0.00", "€0.00",
+    )  # fmt: skip
+    assert_books_balance(artist)
+
+
+def test_the_statement_shows_each_payouts_stripe_transfer(
+    artist_client, fan_client, artist, sandbox, receiver
+):
+    onboard(sandbox, artist)
+    sell(fan_client, receiver, artist, "20.00", token="sale-one-token-000000000")
+    [payout] = payouts.run_payouts()
+    artist_client.force_login(artist.user)
+    today = payout.created_at
+
+    page = text(artist_client.get(reverse("payments:statement", args=[today.year, today.month])))
+
+    assert payout.stripe_transfer_id.startswith("tr_")
+    assert (
+        f"Payout Payout {payout.id} to Mira Sol — Stripe transfer {payout.stripe_transfer_id}, sent"
+        in page
+    )
+
+
+def test_a_payout_in_transit_says_so_on_its_line(artist_client, fan, artist, release):
+    ready(artist)
+    sale(fan, artist, release, 2000, fee=88, n=1)
+    payout = payouts.create_payout(artist=artist, currency="eur")
+
+    page = text(artist_client.get(reverse("payments:earnings")))
+
+    assert f"Payout {payout.id} to Mira Sol — pending" in page

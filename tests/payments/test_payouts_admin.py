@@ -122,6 +122,35 @@ def test_run_payouts_now_needs_no_selection_for_the_first_run(
     assert (payout.artist, payout.amount, payout.status) == (artist, 1612, "sent")
 
 
+def test_the_empty_payout_list_has_a_run_payouts_now_button_that_pays(
+    staff, fan_client, artist, sandbox, receiver, monkeypatch
+):
+    onboard(sandbox, artist)
+    sell(fan_client, receiver, artist, "20.00", token="sale-one-token-000000000")
+    monkeypatch.setattr(tasks.run_payouts, "delay", lambda: payouts.run_payouts())
+
+    listed = staff.get(reverse(CHANGELIST))
+    answer = staff.post(reverse("admin:payments_payout_run"), follow=True)
+
+    assert "0 payouts" in listed.text and "Run payouts now</button>" in listed.text
+    assert "Payouts are running." in answer.text
+    [payout] = Payout.objects.all()
+    assert (payout.amount, payout.status) == (1612, "sent")
+    assert_books_balance(artist)
+
+
+def test_the_run_button_takes_a_post_from_staff_only(staff, client, fan, monkeypatch):
+    queued = []
+    monkeypatch.setattr(tasks.run_payouts, "delay", lambda: queued.append(True))
+    url = reverse("admin:payments_payout_run")
+    client.force_login(fan)
+
+    assert staff.get(url).status_code == 405
+    answer = client.post(url)
+    assert answer.status_code == 302 and "/admin/login/" in answer["Location"]
+    assert queued == []
+
+
 def test_failed_webhooks_are_listed_and_can_be_retried(staff, monkeypatch):
     failed = WebhookEvent.objects.create(
         stripe_id="evt_failed", type="charge.refunded", payload={}, last_error="<b>boom</b>"

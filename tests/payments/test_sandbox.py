@@ -674,3 +674,24 @@ def test_python_m_payments_sandbox_serves_the_api():
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_hosted_pages_are_named_at_the_public_url_when_one_is_given():
+    """As in docker-compose: the app calls the sandbox by its service name, browsers by theirs."""
+    app = Sandbox(public_url="http://localhost:12111/")
+    server, url = start_in_thread(app)
+    try:
+        client = stripe.StripeClient(
+            "sk_test_backstage", base_addresses={"api": url}, max_network_retries=0
+        )
+        session = checkout(client)
+        account = client.v1.accounts.create(params={"type": "express"})
+        link, _, _ = onboarding_link(client, account.id)
+        page = requests.get(url + urlsplit(session.url).path, timeout=5).text
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert session.url == f"http://localhost:12111/sandbox/checkout/{session.id}"
+    assert link.startswith(f"http://localhost:12111/sandbox/onboarding/{account.id}?link=")
+    assert f'action="http://localhost:12111/sandbox/checkout/{session.id}/pay"' in page
