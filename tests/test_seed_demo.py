@@ -7,6 +7,7 @@ from django.test import Client
 from analytics.models import PlayEvent
 from artists.models import Artist, Follow
 from collab.models import Application, Call
+from credits.models import Credit, SplitProposal
 from playlists.models import Playlist, PlaylistItem
 from radio import services
 from radio.models import (
@@ -44,6 +45,11 @@ def test_seed_demo_builds_a_listenable_catalogue_with_libraries_and_is_idempoten
     directory = Client().get("/collab/artists/?skill=vocalist&open=on").content.decode()
     assert "The Lantern Choir" in directory and "Kōji Drift" not in directory
     assert Application.objects.get().applicant.slug == "the-lantern-choir"
+
+    # Credits: Kōji Drift mixed Mira's EP (on his page too); the choir has a split to answer.
+    koji_page = Client().get("/@koji-drift/").content.decode()
+    assert 'id="appears-on"' in koji_page and "Night Bus Home" in koji_page
+    assert SplitProposal.objects.get(status="pending").shares.count() == 2
 
     # Two months of listening: the artist's stats page has plays, listeners and sources.
     plays = PlayEvent.objects.filter(counted=True).count()
@@ -92,6 +98,7 @@ def test_seed_demo_builds_a_listenable_catalogue_with_libraries_and_is_idempoten
     assert (Track.objects.count(), Playlist.objects.count(), PlaylistItem.objects.count()) == counts
     assert PlayEvent.objects.filter(counted=True).count() == plays
     assert (Call.objects.count(), Application.objects.count()) == (2, 1)
+    assert (Credit.objects.count(), SplitProposal.objects.count()) == (2, 1)
 
     # Mira Sol's artist radio plays her neighbours too (it used to stop after one track).
     session = services.start_station(

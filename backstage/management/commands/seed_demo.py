@@ -108,6 +108,7 @@ class Command(BaseCommand):
         self._radio()
         self._similar_artists()
         self._collaboration()
+        self._credits()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready. Log in as fan@example.com, mira-sol@example.com or {admin.email} "
@@ -241,6 +242,30 @@ class Command(BaseCommand):
             tracks=list(Track.objects.filter(artist=choir, title="Salt")),
         )
         self.stdout.write("  collaboration: profiles, two calls and one answer")
+
+    def _credits(self) -> None:
+        """Kōji Drift mixed Mira Sol's EP (confirmed: it appears on his page); The Lantern Choir
+        is asked to confirm a featuring credit on her single, with a 70/30 split waiting."""
+        from credits import services as credit_services
+        from credits.models import Credit
+        from tracks.models import Release
+
+        if Credit.objects.exists():
+            return
+        mira, koji = Artist.objects.get(slug="mira-sol"), Artist.objects.get(slug="koji-drift")
+        ep = Release.objects.get(artist=mira, title="Night Bus Home")
+        mixed = credit_services.add_credit(
+            work=ep, by=mira, artist_text="koji-drift", role="mixing"
+        )
+        credit_services.answer_credit(credit=mixed, artist=koji, confirm=True)
+        tidewater = Track.objects.get(artist=mira, title="Tidewater")
+        credit_services.add_credit(
+            work=tidewater, by=mira, artist_text="the-lantern-choir", role="featuring"
+        )
+        credit_services.propose_split(
+            work=tidewater, by=mira, text="mira-sol 70\nthe-lantern-choir 30"
+        )
+        self.stdout.write("  credits: a confirmed one, one asked, and a split waiting")
 
     def _user(self, email: str, name: str, *, staff: bool = False) -> User:
         user = User.objects.filter(email=email).first()
