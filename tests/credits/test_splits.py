@@ -259,9 +259,14 @@ def test_proposing_fast_is_rate_limited(artist_client, credited):
     assert "You are proposing splits very fast" in response.content.decode()
 
 
-def test_someone_left_out_is_told_they_would_get_no_share(artist_client, credited, ada, artist):
+def test_someone_left_out_is_told_they_would_get_no_share(
+    client, artist_client, credited, ada, artist
+):
     set_splits(work=credited, parties=[Party(artist, 5000), Party(ada, 5000)])
     propose(artist_client, credited, "mira-sol 100")
     assert Notification.objects.get(user=ada.user).text == (
         "Mira Sol proposes a split of “Night Bus”: no share for you. Accept or decline."
     )
+    client.force_login(ada.user)
+    inbox = client.get(reverse("credits:inbox")).content.decode()
+    assert "<strong>no share for you</strong>" in inbox
