@@ -1,0 +1,443 @@
+"""The drain on PostgreSQL: a batch merged by set-based SQL, not by a Python loop per beacon.
+
+The batch's JSON goes to PostgreSQL as one parameter and is unpacked there
+(`json_to_recordset`) into a temporary staging table; sessions, the counting rules, verdicts,
+events, rollups and listener-days are then a fixed series of INSERT … SELECT / UPDATE … FROM /
+ON CONFLICT statements over the staging tables (about 20 a batch, whatever its size). The
+rules are those of `counting` and `merging` (the embedded default's drain, which stays the
+reference): `tests/analytics/test_sqldrain.py` drains the same random beacons both ways and
+compares every row.
+
+Statements run in the orders `merging` uses (sessions locked in nonce order, inserted in nonce
+order, rollups and daily counts upserted in key order, listener keys locked by hash), so two
+drains wait for each other rather than deadlock. The fraud caps depend on the order plays are
+decided in: SQL decides a batch's plays at once when none comes near a cap (running counts per
+listener and IP, as if every earlier play of the batch counted); otherwise the batch's plays
+to decide are fetched and decided one by one by `merging.Caps`, as the embedded default does.
+"""
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+import psycopg
+from django.conf import settings
+from django.db import connection
+
+from . import listeners, merging, rollups
+from .counting import FAST_FACTOR, PLAY_THRESHOLD, SERVER_SLACK, TOLERANCE
+from .models import DailyCount, Metric, PlayEvent, PlayRollup, PlaySession, ReferrerRollup
+
+EVENTS = PlayEvent._meta.db_table
+SESSIONS = PlaySession._meta.db_table
+RATE_LIMIT = 3600 * 1.1  # merging.Caps: nobody hears more than an hour in an hour (+10 %)
+
+_TABLES = """
+CREATE TEMP TABLE IF NOT EXISTS drain_beacon (
+    ord bigint, nonce text, track_id int, listener_key text, ip_key text, source text,
+    origin text, context text, issued float8, seq int, event text, position float8, at float8,
+    ua text, received float8);
+CREATE TEMP TABLE IF NOT EXISTS drain_seen (
+    nonce text, seq int, rank int, ord bigint, event text, position float8, at float8,
+    received float8, item jsonb);
+CREATE TEMP TABLE IF NOT EXISTS drain_play (
+    nonce text PRIMARY KEY, first_ord bigint, ua text, issued float8, duration float8,
+    taken_down bool, existed bool NOT NULL DEFAULT false, inserted bool NOT NULL DEFAULT false,
+    session_id bigint, old_beacons jsonb,
+    track_id int, release_id int, artist_id int, listener_key text, ip_key text, source text,
+    origin text, context text, started_at timestamptz,
+    heard float8, completion text, skipped_early bool, qualifies bool,
+    event_id bigint, was_heard float8, was_completion text, was_skipped_early bool,
+    was_counted bool, was_flagged bool,
+    counted bool NOT NULL DEFAULT false, counted_at timestamptz,
+    flagged bool NOT NULL DEFAULT false, flag_reason text NOT NULL DEFAULT '',
+    reason text, deciding bool NOT NULL DEFAULT false, counted_now bool NOT NULL DEFAULT false,
+    changed bool NOT NULL DEFAULT false);
+TRUNCATE drain_beacon, drain_seen, drain_play;
+"""
+
+_STAGE = """
+INSERT INTO drain_beacon
+SELECT b.ord, b.n, b.t, b.l, b.ip, b.s, b.o, b.c, b.i, b.seq, b.event, b.position, b."at", b.ua,
+       extract(epoch FROM b.received::timestamptz)::float8
+FROM ROWS FROM (json_to_recordset(%s::json) AS (
+    n text, t int, l text, ip text, s text, o text, c text, i float8, seq int, event text,
+    position float8, "at" float8, ua text, received text))
+    WITH ORDINALITY AS b(n, t, l, ip, s, o, c, i, seq, event, position, "at", ua, received, ord)
+"""
+
+# One row per token of a track that still exists, from its first beacon in the batch.
+_PLAYS = """
+INSERT INTO drain_play (nonce, first_ord, ua, issued, duration, taken_down, track_id,
+    release_id, artist_id, listener_key, ip_key, source, origin, context, started_at)
+SELECT DISTINCT ON (b.nonce) b.nonce, b.ord, b.ua, b.issued, t.duration,
+    t.taken_down_at IS NOT NULL, b.track_id, t.release_id, t.artist_id, b.listener_key,
+    b.ip_key, b.source, b.origin, b.context, to_timestamp(b.issued)
+FROM drain_beacon b JOIN tracks_track t ON t.id = b.track_id
+ORDER BY b.nonce, b.ord;
+INSERT INTO drain_seen
+SELECT b.nonce, b.seq, 1, b.ord, b.event, b.position, b.at, b.received,
+    jsonb_build_array(b.seq, b.event, b.position, b.at, b.received)
+FROM drain_beacon b WHERE b.nonce IN (SELECT nonce FROM drain_play);
+"""
+
+# Sessions that exist, locked in nonce order (two drains merging the same token's beacons
+# would otherwise lose one's). `which` picks the batch's nonces to look for.
+_LOCK = f"""
+WITH locked AS MATERIALIZED (
+    SELECT id, nonce, beacons, user_agent FROM {SESSIONS}
+    WHERE nonce = ANY(ARRAY(SELECT nonce FROM drain_play WHERE {{which}}))
+    ORDER BY nonce FOR UPDATE)
+UPDATE drain_play p SET existed = true, session_id = l.id, old_beacons = l.beacons,
+    ua = l.user_agent
+FROM locked l WHERE p.nonce = l.nonce
+"""
+
+# The beacons a session keeps: one per seq, the first received wins (those it had before
+# this batch, rank 0, then the batch's in arrival order), in the order they were received.
+_KEPT = """
+SELECT DISTINCT ON (nonce, seq) * FROM drain_seen {where} ORDER BY nonce, seq, rank, ord
+"""
+
+_NEW = "WHERE nonce IN (SELECT nonce FROM drain_play WHERE NOT existed)"
+_OLD = "WHERE nonce IN (SELECT nonce FROM drain_play WHERE existed)"
+
+# New sessions with the batch's beacons, in nonce order; a nonce another drain inserted
+# meanwhile is skipped here and merged as an existing session.
+_INSERT_SESSIONS = f"""
+WITH inserted AS (
+    INSERT INTO {SESSIONS} (nonce, track_id, user_agent, beacons, updated_at)
+    SELECT p.nonce, p.track_id, p.ua, k.beacons, %s
+    FROM drain_play p JOIN (
+        SELECT nonce, jsonb_agg(item ORDER BY ord) AS beacons
+        FROM ({_KEPT.format(where=_NEW)}) kept
+        GROUP BY nonce) k ON k.nonce = p.nonce
+    WHERE NOT p.existed ORDER BY p.nonce
+    ON CONFLICT (nonce) DO NOTHING RETURNING id, nonce)
+UPDATE drain_play p SET inserted = true, session_id = i.id FROM inserted i WHERE p.nonce = i.nonce
+"""
+
+_MERGE_SESSIONS = f"""
+INSERT INTO drain_seen
+SELECT p.nonce, (x.item->>0)::int, 0, x.o, x.item->>1, (x.item->>2)::float8,
+    (x.item->>3)::float8, coalesce((x.item->>4)::float8, 0), x.item
+FROM drain_play p, jsonb_array_elements(p.old_beacons) WITH ORDINALITY AS x(item, o)
+WHERE p.existed;
+UPDATE {SESSIONS} s SET beacons = m.beacons, updated_at = %s
+FROM (
+    SELECT nonce, jsonb_agg(item ORDER BY rank, ord) AS beacons, bool_or(rank = 1) AS added
+    FROM ({_KEPT.format(where=_OLD)}) kept
+    GROUP BY nonce) m, drain_play p
+WHERE m.added AND p.nonce = m.nonce AND s.id = p.session_id
+"""
+
+# counting.listening, per token, over the beacons its session keeps: seconds really played
+# between consecutive beacons (by seq), added in seq order; capped by the server's clock;
+# rounded to the millisecond; then the threshold, completion and early skip.
+_LISTENING = f"""
+UPDATE drain_play p SET heard = l.heard,
+    qualifies = l.heard + {TOLERANCE} >= CASE WHEN coalesce(p.duration, 0) <> 0
+        THEN least({PLAY_THRESHOLD}::float8, p.duration) ELSE {PLAY_THRESHOLD} END,
+    completion = CASE WHEN coalesce(p.duration, 0) = 0 THEN 'partial'
+        WHEN l.heard / p.duration >= 0.9::float8 THEN 'complete'
+        WHEN l.heard / p.duration < 0.1::float8 THEN 'skip' ELSE 'partial' END,
+    skipped_early = l.skipped
+FROM (
+    SELECT c.nonce, c.skipped, floor(CASE WHEN p.issued <> 0 AND c.arrived <> 0
+            THEN least(c.heard, greatest(0::float8, c.arrived - p.issued) + {SERVER_SLACK}::float8)
+            ELSE c.heard END * 1000 + 0.5::float8) / 1000 AS heard
+    FROM (
+        SELECT nonce, coalesce(sum(step ORDER BY seq), 0::float8) AS heard,
+            max(received) AS arrived, bool_or(event = 'skip') AS skipped
+        FROM (
+            SELECT nonce, seq, event, received, CASE
+                WHEN previous IS NULL THEN NULL
+                WHEN previous IN ('pause', 'end', 'skip') OR event = 'seek' THEN 0::float8
+                WHEN moved < 0 OR elapsed < 0
+                    OR moved > elapsed * {FAST_FACTOR}::float8 + {TOLERANCE}::float8 THEN 0::float8
+                ELSE least(moved, elapsed) END AS step
+            FROM (
+                SELECT nonce, seq, event, received, lag(event) OVER w AS previous,
+                    position - lag(position) OVER w AS moved,
+                    (at - lag(at) OVER w) / 1000::float8 AS elapsed
+                FROM ({_KEPT.format(where="")}) kept
+                WINDOW w AS (PARTITION BY nonce ORDER BY seq)) pairs) steps
+        GROUP BY nonce) c JOIN drain_play p ON p.nonce = c.nonce) l
+WHERE p.nonce = l.nonce;
+UPDATE drain_play SET skipped_early = skipped_early AND NOT qualifies;
+"""
+
+# Events of tokens whose sessions existed before (only those may have one).
+_EVENTS = f"""
+UPDATE drain_play p SET event_id = e.id, started_at = e.started_at, track_id = e.track_id,
+    release_id = e.release_id, artist_id = e.artist_id, listener_key = e.listener_key,
+    ip_key = e.ip_key, source = e.source, origin = e.origin, context = e.context,
+    was_heard = e.heard_seconds, was_completion = e.completion,
+    was_skipped_early = e.skipped_early, was_counted = e.counted, was_flagged = e.flagged,
+    counted = e.counted, counted_at = e.counted_at, flagged = e.flagged,
+    flag_reason = e.flag_reason
+FROM {EVENTS} e
+WHERE e.nonce = ANY(ARRAY(SELECT nonce FROM drain_play WHERE existed)) AND p.nonce = e.nonce
+"""
+
+_BOT = " OR ".join(f"lower_ua LIKE '%%{marker}%%'" for marker in merging.BOT_MARKERS)
+# Plays deciding now, and the reasons that do not depend on other plays. The user agent is
+# lowered for ASCII letters only (the markers are ASCII; no other character Python lowers
+# into one of theirs could complete a marker).
+_DECIDE = f"""
+UPDATE drain_play SET deciding = true, reason = CASE
+    WHEN taken_down THEN 'track taken down'
+    WHEN lower_ua = '' OR {_BOT} THEN 'bot user agent' END
+FROM (SELECT nonce AS n, translate(coalesce(ua, ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+    'abcdefghijklmnopqrstuvwxyz') AS lower_ua FROM drain_play) u
+WHERE nonce = u.n AND qualifies AND NOT (counted OR flagged)
+"""
+
+# Plays that could meet a cap if every earlier play of the batch counted (merging.Caps):
+# counted plays today per (track, listener) and (track, IP), seconds heard in the last hour
+# per listener, plus the batch's earlier plays. None: every play to decide counts.
+_NEAR_CAPS = f"""
+WITH c AS (SELECT * FROM drain_play WHERE deciding AND reason IS NULL),
+per_listener AS (
+    SELECT track_id, listener_key,
+        count(*) FILTER (WHERE counted_at >= %(midnight)s) AS today,
+        sum(heard_seconds) FILTER (WHERE counted_at >= %(hour_ago)s) AS heard
+    FROM {EVENTS}
+    WHERE counted AND counted_at < %(tomorrow)s AND counted_at >= %(since)s
+        AND listener_key = ANY(ARRAY(SELECT DISTINCT listener_key FROM c))
+    GROUP BY 1, 2),
+heard AS (SELECT listener_key, sum(heard) AS heard FROM per_listener GROUP BY 1),
+per_ip AS (
+    SELECT track_id, ip_key, count(*) AS today FROM {EVENTS}
+    WHERE counted AND counted_at < %(tomorrow)s AND counted_at >= %(midnight)s
+        AND ip_key = ANY(ARRAY(SELECT DISTINCT ip_key FROM c WHERE ip_key <> ''))
+    GROUP BY 1, 2)
+SELECT count(*) FROM (
+    SELECT c.ip_key, c.heard,
+        coalesce(l.today, 0) + row_number() OVER (
+            PARTITION BY c.track_id, c.listener_key ORDER BY c.first_ord) - 1 AS by_listener,
+        coalesce(i.today, 0) + row_number() OVER (
+            PARTITION BY c.track_id, c.ip_key ORDER BY c.first_ord) - 1 AS by_ip,
+        coalesce(h.heard, 0) + coalesce(sum(c.heard) OVER (
+            PARTITION BY c.listener_key ORDER BY c.first_ord
+            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS heard_before
+    FROM c LEFT JOIN per_listener l ON (l.track_id, l.listener_key) = (c.track_id, c.listener_key)
+    LEFT JOIN heard h ON h.listener_key = c.listener_key
+    LEFT JOIN per_ip i ON (i.track_id, i.ip_key) = (c.track_id, c.ip_key)) x
+WHERE by_listener >= %(per_listener)s OR (ip_key <> '' AND by_ip >= %(per_ip)s)
+    OR heard_before + heard > %(rate)s - 1
+"""
+
+_VERDICTS = """
+UPDATE drain_play SET counted = reason IS NULL, counted_now = reason IS NULL,
+    counted_at = CASE WHEN reason IS NULL THEN %s::timestamptz END,
+    flagged = reason IS NOT NULL, flag_reason = coalesce(reason, '')
+WHERE deciding
+"""
+
+_WRITE_EVENTS = f"""
+UPDATE drain_play SET changed = event_id IS NULL
+    OR (heard, completion, skipped_early, counted, flagged) IS DISTINCT FROM
+       (was_heard, was_completion, was_skipped_early, was_counted, was_flagged);
+INSERT INTO {EVENTS} (nonce, track_id, release_id, artist_id, listener_key, ip_key, source,
+    origin, context, started_at, heard_seconds, counted, counted_at, completion, skipped_early,
+    flagged, flag_reason)
+SELECT nonce, track_id, release_id, artist_id, listener_key, ip_key, source, origin, context,
+    started_at, heard, counted, counted_at, completion, skipped_early, flagged, flag_reason
+FROM drain_play WHERE event_id IS NULL ORDER BY first_ord;
+UPDATE {EVENTS} e SET heard_seconds = p.heard, completion = p.completion,
+    skipped_early = p.skipped_early, counted = p.counted, counted_at = p.counted_at,
+    flagged = p.flagged, flag_reason = p.flag_reason
+FROM drain_play p
+WHERE p.changed AND p.event_id IS NOT NULL AND e.id = p.event_id AND e.started_at = p.started_at
+"""
+
+# rollups.apply_changes: each changed event's contribution before (−) and after (+); flagged
+# events contribute nothing.
+_CONTRIBUTIONS = """
+SELECT track_id, release_id, artist_id, started_at, source, origin, context, -1 AS sign,
+    was_counted AS counted, was_completion AS completion, was_skipped_early AS early,
+    was_heard AS heard
+FROM drain_play WHERE changed AND event_id IS NOT NULL AND NOT was_flagged
+UNION ALL
+SELECT track_id, release_id, artist_id, started_at, source, origin, context, 1, counted,
+    completion, skipped_early, heard
+FROM drain_play WHERE changed AND NOT flagged
+"""
+_SCOPES = (
+    "LATERAL (VALUES ('t', c.track_id), ('r', c.release_id), ('a', c.artist_id)) AS k(scope, id)"
+)
+_ROLLUP_SUMS = ("streams", "plays", "complete", "partial", "skip", "early_skips", "heard_seconds")
+_ROLLUPS = f"""
+INSERT INTO {PlayRollup._meta.db_table} (scope, scope_id, grain, bucket, source, streams,
+    plays, complete, partial, skip, early_skips, heard_seconds)
+SELECT k.scope, k.id, g.grain, g.bucket, c.source, sum(sign), sum(sign * counted::int),
+    sum(sign * (completion = 'complete')::int), sum(sign * (completion = 'partial')::int),
+    sum(sign * (completion = 'skip')::int), sum(sign * early::int), sum(sign * heard)
+FROM ({_CONTRIBUTIONS}) c, {_SCOPES}, LATERAL (VALUES
+    ('h', date_trunc('hour', c.started_at, 'UTC')),
+    ('d', date_trunc('day', c.started_at, 'UTC')),
+    ('m', date_trunc('month', c.started_at, 'UTC'))) AS g(grain, bucket)
+WHERE k.id IS NOT NULL
+GROUP BY 1, 2, 3, 4, 5
+HAVING {
+    " OR ".join(
+        f"sum(sign * {e}) <> 0"
+        for e in (
+            "1",
+            "counted::int",
+            "(completion = 'complete')::int",
+            "(completion = 'partial')::int",
+            "(completion = 'skip')::int",
+            "early::int",
+            "heard",
+        )
+    )
+}
+ORDER BY 1, 2, 3, 4, 5
+ON CONFLICT (scope, scope_id, grain, bucket, source) DO UPDATE SET
+    {", ".join(f"{m} = {PlayRollup._meta.db_table}.{m} + excluded.{m}" for m in _ROLLUP_SUMS)};
+INSERT INTO {ReferrerRollup._meta.db_table} (scope, scope_id, day, kind, ref, streams, plays)
+SELECT k.scope, k.id, r.day, r.kind, r.ref, sum(sign), sum(sign * counted::int)
+FROM (
+    SELECT c.*, (started_at AT TIME ZONE 'UTC')::date AS day,
+        CASE WHEN source IN ('playlist', 'own-playlist') AND context <> '' THEN 'playlist'
+             WHEN source = 'embed' AND origin <> '' THEN 'site' END AS kind,
+        CASE WHEN source IN ('playlist', 'own-playlist') AND context <> '' THEN context
+             ELSE origin END AS ref
+    FROM ({_CONTRIBUTIONS}) c) r, LATERAL (VALUES ('t', r.track_id), ('r', r.release_id),
+        ('a', r.artist_id)) AS k(scope, id)
+WHERE k.id IS NOT NULL AND r.kind IS NOT NULL
+GROUP BY 1, 2, 3, 4, 5
+HAVING sum(sign) <> 0 OR sum(sign * counted::int) <> 0
+ORDER BY 1, 2, 3, 4, 5
+ON CONFLICT (scope, scope_id, day, kind, ref) DO UPDATE SET
+    streams = {ReferrerRollup._meta.db_table}.streams + excluded.streams,
+    plays = {ReferrerRollup._meta.db_table}.plays + excluded.plays
+"""
+
+# listeners.record: listener-days of plays counted now that no earlier counted play of the
+# same listener had (per scope), added to the daily counts; every key into its day's sketch.
+_LISTENER_DAYS = f"""
+CREATE TEMP TABLE IF NOT EXISTS drain_listener (scope text, id int, day date, key text);
+CREATE TEMP TABLE IF NOT EXISTS drain_listened (scope text, id int, day date, key text);
+TRUNCATE drain_listener, drain_listened;
+INSERT INTO drain_listener
+SELECT DISTINCT k.scope, k.id, (c.started_at AT TIME ZONE 'UTC')::date, c.listener_key
+FROM drain_play c, {_SCOPES} WHERE c.counted_now AND k.id IS NOT NULL;
+SELECT pg_advisory_xact_lock(h) FROM (
+    SELECT DISTINCT hashtext(key) AS h FROM drain_listener ORDER BY 1) AS keys;
+INSERT INTO drain_listened
+SELECT DISTINCT k.scope, k.id, c.day, c.key
+FROM (SELECT DISTINCT key, day FROM drain_listener) c, LATERAL (
+    SELECT e.track_id, e.release_id, e.artist_id FROM {EVENTS} e
+    WHERE e.listener_key = c.key AND e.counted
+        AND NOT e.nonce = ANY(ARRAY(SELECT nonce FROM drain_play WHERE counted_now))
+        AND e.started_at >= c.day::timestamp AT TIME ZONE 'UTC'
+        AND e.started_at < (c.day + 1)::timestamp AT TIME ZONE 'UTC') AS c2,
+    LATERAL (VALUES ('t', c2.track_id), ('r', c2.release_id), ('a', c2.artist_id)) AS k(scope, id)
+WHERE k.id IS NOT NULL;
+INSERT INTO {DailyCount._meta.db_table} (scope, scope_id, metric, day, value)
+SELECT n.scope, n.id, '{Metric.LISTENERS}', n.day, count(*) FROM drain_listener n
+WHERE NOT EXISTS (SELECT 1 FROM drain_listened s
+    WHERE (s.scope, s.id, s.day, s.key) = (n.scope, n.id, n.day, n.key))
+GROUP BY n.scope, n.id, n.day
+ORDER BY 1, 2, 4
+ON CONFLICT (scope, scope_id, metric, day) DO UPDATE SET
+    value = {DailyCount._meta.db_table}.value + excluded.value
+"""
+
+
+def merge(beacons_json: str, *, now: datetime) -> None:
+    """Merge a batch (a JSON array of buffered beacons) into sessions, events, rollups and
+    listeners. Call in a transaction, on PostgreSQL."""
+    with connection.cursor() as cursor:
+        cursor.execute(_TABLES)
+        # Bound server-side: megabytes of JSON travel as one text parameter, not quoted into
+        # the SQL by Django's client-side binding.
+        with psycopg.Cursor(connection.connection) as raw:
+            raw.execute(_STAGE, [beacons_json])
+        cursor.execute(_PLAYS)
+        cursor.execute("SELECT count(*) FROM drain_play")
+        (plays,) = cursor.fetchone()
+        if not plays:
+            return
+        cursor.execute(_LOCK.format(which="true"))
+        existed = cursor.rowcount
+        if existed < plays:
+            cursor.execute(_INSERT_SESSIONS, [now])
+            if existed + cursor.rowcount < plays:  # inserted by another drain meanwhile
+                cursor.execute(_LOCK.format(which="NOT existed AND NOT inserted"))
+                existed += cursor.rowcount
+        if existed:
+            cursor.execute(_MERGE_SESSIONS, [now])
+        cursor.execute(_LISTENING)
+        if existed:
+            cursor.execute(_EVENTS)
+        cursor.execute(_DECIDE)
+        if cursor.rowcount:
+            _decide(cursor, now)
+        cursor.execute(_WRITE_EVENTS)
+        cursor.execute("SELECT count(*) FROM drain_play WHERE counted_now")
+        if cursor.fetchone()[0]:
+            cursor.execute(_LISTENER_DAYS)
+            cursor.execute("SELECT scope, id, day, key FROM drain_listener")
+            added = defaultdict(list)
+            for scope, scope_id, day, key in cursor.fetchall():
+                added[(scope, scope_id, day)].append(key)
+            listeners._add_to_sketches(cursor, added)
+        cursor.execute(_ROLLUPS)
+
+
+def _decide(cursor, now: datetime) -> None:
+    """Count or flag the plays reaching the threshold now."""
+    midnight = rollups.day_of(now)
+    hour_ago = now - timedelta(hours=1)
+    cursor.execute(
+        _NEAR_CAPS,
+        {
+            "midnight": midnight,
+            "hour_ago": hour_ago,
+            "since": min(midnight, hour_ago),
+            "tomorrow": midnight + timedelta(days=1),
+            "per_listener": settings.PLAY_CAP_PER_LISTENER,
+            "per_ip": settings.PLAY_CAP_PER_IP,
+            "rate": RATE_LIMIT,
+        },
+    )
+    (near,) = cursor.fetchone()
+    if not near:
+        cursor.execute(_VERDICTS, [now])
+        return
+    # Some play comes near a cap: decide them one at a time, in order, as merging does.
+    cursor.execute(
+        "SELECT nonce, track_id, listener_key, ip_key, heard, ua, taken_down FROM drain_play"
+        " WHERE deciding ORDER BY first_ord"
+    )
+    rows = [_Play(*row) for row in cursor.fetchall()]
+    caps = merging.Caps.load(events=rows, now=now)
+    reasons = []
+    for play in rows:
+        reason = (
+            "track taken down"
+            if play.taken_down
+            else caps.flag_reason(event=play, user_agent=play.ua or "")
+        )
+        if not reason:
+            caps.add(play)
+        reasons.append(reason or None)
+    cursor.execute(
+        "UPDATE drain_play p SET reason = v.reason FROM unnest(%s::text[], %s::text[])"
+        " AS v(nonce, reason) WHERE p.nonce = v.nonce",
+        [[play.nonce for play in rows], reasons],
+    )
+    cursor.execute(_VERDICTS, [now])
+
+
+class _Play:
+    """A play to decide, shaped as merging.Caps reads an event."""
+
+    __slots__ = ("heard_seconds", "ip_key", "listener_key", "nonce", "taken_down", "track_id", "ua")
+
+    def __init__(self, nonce, track_id, listener_key, ip_key, heard, ua, taken_down) -> None:
+        self.nonce, self.track_id, self.taken_down, self.ua = nonce, track_id, taken_down, ua
+        self.listener_key, self.ip_key, self.heard_seconds = listener_key, ip_key, heard
