@@ -171,7 +171,7 @@ def merge_batch(entries) -> None:
         merge_in_python(entries)
 
 
-def merge_in_python(entries) -> None:
+def merge_in_python(entries, *, now: datetime | None = None) -> None:
     """merge_batch, one beacon and one play at a time: the reference for the counting rules
     (the embedded default's drain; on PostgreSQL `sqldrain` must agree with it)."""
     by_nonce: dict[str, list[dict]] = {}
@@ -183,7 +183,7 @@ def merge_in_python(entries) -> None:
     by_nonce = {nonce: group for nonce, group in by_nonce.items() if group[0]["t"] in tracks}
     if not by_nonce:
         return
-    now = timezone.now()
+    now = now or timezone.now()
     sessions, created = _lock_sessions(by_nonce, now)
     changed_sessions = []
     for nonce, group in by_nonce.items():

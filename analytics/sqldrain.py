@@ -31,6 +31,8 @@ EVENTS = PlayEvent._meta.db_table
 SESSIONS = PlaySession._meta.db_table
 RATE_LIMIT = 3600 * 1.1  # merging.Caps: nobody hears more than an hour in an hour (+10 %)
 
+# Each step writes a new temporary table (INSERT … SELECT) rather than updating the one before:
+# an UPDATE of a temporary row costs as much as writing it anew, and there would be several.
 _TABLES = """
 CREATE TEMP TABLE IF NOT EXISTS drain_beacon (
     ord bigint, nonce text, track_id int, listener_key text, ip_key text, source text,
@@ -40,19 +42,36 @@ CREATE TEMP TABLE IF NOT EXISTS drain_seen (
     nonce text, seq int, rank int, ord bigint, event text, position float8, at float8,
     received float8, item jsonb);
 CREATE TEMP TABLE IF NOT EXISTS drain_play (
-    nonce text PRIMARY KEY, first_ord bigint, ua text, issued float8, duration float8,
-    taken_down bool, existed bool NOT NULL DEFAULT false, inserted bool NOT NULL DEFAULT false,
-    session_id bigint, old_beacons jsonb,
+    nonce text, first_ord bigint, ua text, issued float8, duration float8, taken_down bool,
+    track_id int, release_id int, artist_id int, listener_key text, ip_key text, source text,
+    origin text, context text, started_at timestamptz);
+CREATE TEMP TABLE IF NOT EXISTS drain_old (
+    nonce text, session_id bigint, beacons jsonb, ua text);
+CREATE TEMP TABLE IF NOT EXISTS drain_inserted (nonce text);
+CREATE TEMP TABLE IF NOT EXISTS drain_event (
+    event_id bigint, nonce text, track_id int, release_id int, artist_id int,
+    listener_key text, ip_key text, source text, origin text, context text,
+    started_at timestamptz, heard float8, completion text, skipped_early bool, counted bool,
+    counted_at timestamptz, flagged bool, flag_reason text);
+CREATE TEMP TABLE IF NOT EXISTS drain_result (
+    nonce text, first_ord bigint, ua text, taken_down bool, event_id bigint,
     track_id int, release_id int, artist_id int, listener_key text, ip_key text, source text,
     origin text, context text, started_at timestamptz,
     heard float8, completion text, skipped_early bool, qualifies bool,
-    event_id bigint, was_heard float8, was_completion text, was_skipped_early bool,
-    was_counted bool, was_flagged bool,
-    counted bool NOT NULL DEFAULT false, counted_at timestamptz,
-    flagged bool NOT NULL DEFAULT false, flag_reason text NOT NULL DEFAULT '',
-    reason text, deciding bool NOT NULL DEFAULT false, counted_now bool NOT NULL DEFAULT false,
-    changed bool NOT NULL DEFAULT false);
-TRUNCATE drain_beacon, drain_seen, drain_play;
+    was_heard float8, was_completion text, was_skipped_early bool, was_counted bool,
+    was_flagged bool, was_counted_at timestamptz, was_flag_reason text,
+    deciding bool, reason text);
+CREATE TEMP TABLE IF NOT EXISTS drain_final (
+    nonce text, first_ord bigint, ua text, taken_down bool, event_id bigint,
+    track_id int, release_id int, artist_id int, listener_key text, ip_key text, source text,
+    origin text, context text, started_at timestamptz,
+    heard float8, completion text, skipped_early bool, qualifies bool,
+    was_heard float8, was_completion text, was_skipped_early bool, was_counted bool,
+    was_flagged bool, was_counted_at timestamptz, was_flag_reason text,
+    deciding bool, reason text, counted bool, flagged bool, counted_at timestamptz,
+    flag_reason text, counted_now bool, changed bool);
+TRUNCATE drain_beacon, drain_seen, drain_play, drain_old, drain_inserted, drain_event,
+    drain_result, drain_final;
 """
 
 _STAGE = """
@@ -67,8 +86,7 @@ FROM ROWS FROM (json_to_recordset(%s::json) AS (
 
 # One row per token of a track that still exists, from its first beacon in the batch.
 _PLAYS = """
-INSERT INTO drain_play (nonce, first_ord, ua, issued, duration, taken_down, track_id,
-    release_id, artist_id, listener_key, ip_key, source, origin, context, started_at)
+INSERT INTO drain_play
 SELECT DISTINCT ON (b.nonce) b.nonce, b.ord, b.ua, b.issued, t.duration,
     t.taken_down_at IS NOT NULL, b.track_id, t.release_id, t.artist_id, b.listener_key,
     b.ip_key, b.source, b.origin, b.context, to_timestamp(b.issued)
@@ -83,26 +101,25 @@ FROM drain_beacon b WHERE b.nonce IN (SELECT nonce FROM drain_play);
 # Sessions that exist, locked in nonce order (two drains merging the same token's beacons
 # would otherwise lose one's). `which` picks the batch's nonces to look for.
 _LOCK = f"""
-WITH locked AS MATERIALIZED (
+INSERT INTO drain_old
+SELECT nonce, id, beacons, user_agent FROM (
     SELECT id, nonce, beacons, user_agent FROM {SESSIONS}
-    WHERE nonce = ANY(ARRAY(SELECT nonce FROM drain_play WHERE {{which}}))
-    ORDER BY nonce FOR UPDATE)
-UPDATE drain_play p SET existed = true, session_id = l.id, old_beacons = l.beacons,
-    ua = l.user_agent
-FROM locked l WHERE p.nonce = l.nonce
+    WHERE nonce = ANY(ARRAY(SELECT nonce FROM drain_play {{which}}))
+    ORDER BY nonce FOR UPDATE) AS locked
 """
+_NOT_FOUND = """WHERE nonce NOT IN (SELECT nonce FROM drain_old)
+    AND nonce NOT IN (SELECT nonce FROM drain_inserted)"""
 
 # The beacons a session keeps: one per seq, the first received wins (those it had before
 # this batch, rank 0, then the batch's in arrival order), in the order they were received.
 _KEPT = """
 SELECT DISTINCT ON (nonce, seq) * FROM drain_seen {where} ORDER BY nonce, seq, rank, ord
 """
-
-_NEW = "WHERE nonce IN (SELECT nonce FROM drain_play WHERE NOT existed)"
-_OLD = "WHERE nonce IN (SELECT nonce FROM drain_play WHERE existed)"
+_NEW = "WHERE nonce NOT IN (SELECT nonce FROM drain_old)"
+_OLD = "WHERE nonce IN (SELECT nonce FROM drain_old)"
 
 # New sessions with the batch's beacons, in nonce order; a nonce another drain inserted
-# meanwhile is skipped here and merged as an existing session.
+# meanwhile is skipped here, then locked and merged as an existing session.
 _INSERT_SESSIONS = f"""
 WITH inserted AS (
     INSERT INTO {SESSIONS} (nonce, track_id, user_agent, beacons, updated_at)
@@ -111,92 +128,98 @@ WITH inserted AS (
         SELECT nonce, jsonb_agg(item ORDER BY ord) AS beacons
         FROM ({_KEPT.format(where=_NEW)}) kept
         GROUP BY nonce) k ON k.nonce = p.nonce
-    WHERE NOT p.existed ORDER BY p.nonce
-    ON CONFLICT (nonce) DO NOTHING RETURNING id, nonce)
-UPDATE drain_play p SET inserted = true, session_id = i.id FROM inserted i WHERE p.nonce = i.nonce
+    ORDER BY p.nonce
+    ON CONFLICT (nonce) DO NOTHING RETURNING nonce)
+INSERT INTO drain_inserted SELECT nonce FROM inserted
 """
 
 _MERGE_SESSIONS = f"""
 INSERT INTO drain_seen
-SELECT p.nonce, (x.item->>0)::int, 0, x.o, x.item->>1, (x.item->>2)::float8,
+SELECT o.nonce, (x.item->>0)::int, 0, x.o, x.item->>1, (x.item->>2)::float8,
     (x.item->>3)::float8, coalesce((x.item->>4)::float8, 0), x.item
-FROM drain_play p, jsonb_array_elements(p.old_beacons) WITH ORDINALITY AS x(item, o)
-WHERE p.existed;
+FROM drain_old o, jsonb_array_elements(o.beacons) WITH ORDINALITY AS x(item, o);
 UPDATE {SESSIONS} s SET beacons = m.beacons, updated_at = %s
 FROM (
     SELECT nonce, jsonb_agg(item ORDER BY rank, ord) AS beacons, bool_or(rank = 1) AS added
     FROM ({_KEPT.format(where=_OLD)}) kept
-    GROUP BY nonce) m, drain_play p
-WHERE m.added AND p.nonce = m.nonce AND s.id = p.session_id
-"""
-
-# counting.listening, per token, over the beacons its session keeps: seconds really played
-# between consecutive beacons (by seq), added in seq order; capped by the server's clock;
-# rounded to the millisecond; then the threshold, completion and early skip.
-_LISTENING = f"""
-UPDATE drain_play p SET heard = l.heard,
-    qualifies = l.heard + {TOLERANCE} >= CASE WHEN coalesce(p.duration, 0) <> 0
-        THEN least({PLAY_THRESHOLD}::float8, p.duration) ELSE {PLAY_THRESHOLD} END,
-    completion = CASE WHEN coalesce(p.duration, 0) = 0 THEN 'partial'
-        WHEN l.heard / p.duration >= 0.9::float8 THEN 'complete'
-        WHEN l.heard / p.duration < 0.1::float8 THEN 'skip' ELSE 'partial' END,
-    skipped_early = l.skipped
-FROM (
-    SELECT c.nonce, c.skipped, floor(CASE WHEN p.issued <> 0 AND c.arrived <> 0
-            THEN least(c.heard, greatest(0::float8, c.arrived - p.issued) + {SERVER_SLACK}::float8)
-            ELSE c.heard END * 1000 + 0.5::float8) / 1000 AS heard
-    FROM (
-        SELECT nonce, coalesce(sum(step ORDER BY seq), 0::float8) AS heard,
-            max(received) AS arrived, bool_or(event = 'skip') AS skipped
-        FROM (
-            SELECT nonce, seq, event, received, CASE
-                WHEN previous IS NULL THEN NULL
-                WHEN previous IN ('pause', 'end', 'skip') OR event = 'seek' THEN 0::float8
-                WHEN moved < 0 OR elapsed < 0
-                    OR moved > elapsed * {FAST_FACTOR}::float8 + {TOLERANCE}::float8 THEN 0::float8
-                ELSE least(moved, elapsed) END AS step
-            FROM (
-                SELECT nonce, seq, event, received, lag(event) OVER w AS previous,
-                    position - lag(position) OVER w AS moved,
-                    (at - lag(at) OVER w) / 1000::float8 AS elapsed
-                FROM ({_KEPT.format(where="")}) kept
-                WINDOW w AS (PARTITION BY nonce ORDER BY seq)) pairs) steps
-        GROUP BY nonce) c JOIN drain_play p ON p.nonce = c.nonce) l
-WHERE p.nonce = l.nonce;
-UPDATE drain_play SET skipped_early = skipped_early AND NOT qualifies;
-"""
-
-# Events of tokens whose sessions existed before (only those may have one).
-_EVENTS = f"""
-UPDATE drain_play p SET event_id = e.id, started_at = e.started_at, track_id = e.track_id,
-    release_id = e.release_id, artist_id = e.artist_id, listener_key = e.listener_key,
-    ip_key = e.ip_key, source = e.source, origin = e.origin, context = e.context,
-    was_heard = e.heard_seconds, was_completion = e.completion,
-    was_skipped_early = e.skipped_early, was_counted = e.counted, was_flagged = e.flagged,
-    counted = e.counted, counted_at = e.counted_at, flagged = e.flagged,
-    flag_reason = e.flag_reason
-FROM {EVENTS} e
-WHERE e.nonce = ANY(ARRAY(SELECT nonce FROM drain_play WHERE existed)) AND p.nonce = e.nonce
+    GROUP BY nonce) m, drain_old o
+WHERE m.added AND o.nonce = m.nonce AND s.id = o.session_id;
+INSERT INTO drain_event
+SELECT id, nonce, track_id, release_id, artist_id, listener_key, ip_key, source, origin,
+    context, started_at, heard_seconds, completion, skipped_early, counted, counted_at,
+    flagged, flag_reason
+FROM {EVENTS} WHERE nonce = ANY(ARRAY(SELECT nonce FROM drain_old));
 """
 
 _BOT = " OR ".join(f"lower_ua LIKE '%%{marker}%%'" for marker in merging.BOT_MARKERS)
-# Plays deciding now, and the reasons that do not depend on other plays. The user agent is
-# lowered for ASCII letters only (the markers are ASCII; no other character Python lowers
-# into one of theirs could complete a marker).
-_DECIDE = f"""
-UPDATE drain_play SET deciding = true, reason = CASE
-    WHEN taken_down THEN 'track taken down'
-    WHEN lower_ua = '' OR {_BOT} THEN 'bot user agent' END
-FROM (SELECT nonce AS n, translate(coalesce(ua, ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
-    'abcdefghijklmnopqrstuvwxyz') AS lower_ua FROM drain_play) u
-WHERE nonce = u.n AND qualifies AND NOT (counted OR flagged)
+
+# Per token, over the beacons its session keeps: counting.listening (seconds really played
+# between consecutive beacons by seq, added in seq order; capped by the server's clock;
+# rounded to the millisecond; the threshold, completion, early skip), the event it had
+# (its fields, before this batch), whether its verdict is decided now, and the reasons to
+# flag it that do not depend on other plays. The user agent is lowered for ASCII letters only
+# (the markers are ASCII; no other character Python lowers into one of theirs completes one).
+_RESULT = f"""
+INSERT INTO drain_result
+SELECT p.nonce, p.first_ord, coalesce(o.ua, p.ua), p.taken_down, e.event_id,
+    coalesce(e.track_id, p.track_id),
+    CASE WHEN e.event_id IS NULL THEN p.release_id ELSE e.release_id END,
+    coalesce(e.artist_id, p.artist_id), coalesce(e.listener_key, p.listener_key),
+    coalesce(e.ip_key, p.ip_key), coalesce(e.source, p.source), coalesce(e.origin, p.origin),
+    coalesce(e.context, p.context), coalesce(e.started_at, p.started_at),
+    l.heard, l.completion, l.skipped AND NOT l.qualifies, l.qualifies,
+    e.heard, e.completion, e.skipped_early, e.counted, e.flagged, e.counted_at, e.flag_reason,
+    d.deciding, CASE WHEN NOT d.deciding THEN NULL
+        WHEN p.taken_down THEN 'track taken down'
+        WHEN d.lower_ua = '' OR {_BOT} THEN 'bot user agent' END
+    FROM drain_play p
+    JOIN (
+        SELECT h.nonce, h.heard, h.skipped,
+            h.heard + {TOLERANCE}::float8 >= CASE WHEN coalesce(h.duration, 0) <> 0
+                THEN least({PLAY_THRESHOLD}::float8, h.duration)
+                ELSE {PLAY_THRESHOLD}::float8 END AS qualifies,
+            CASE WHEN coalesce(h.duration, 0) = 0 THEN 'partial'
+                WHEN h.heard / h.duration >= 0.9::float8 THEN 'complete'
+                WHEN h.heard / h.duration < 0.1::float8 THEN 'skip' ELSE 'partial' END
+                AS completion
+        FROM (
+            SELECT c.nonce, c.skipped, p.duration, floor(CASE
+                WHEN p.issued <> 0 AND c.arrived <> 0 THEN least(c.heard,
+                    greatest(0::float8, c.arrived - p.issued) + {SERVER_SLACK}::float8)
+                ELSE c.heard END * 1000 + 0.5::float8) / 1000 AS heard
+            FROM (
+                SELECT nonce, coalesce(sum(step ORDER BY seq), 0::float8) AS heard,
+                    max(received) AS arrived, bool_or(event = 'skip') AS skipped
+                FROM (
+                    SELECT nonce, seq, event, received, CASE
+                        WHEN previous IS NULL THEN NULL
+                        WHEN previous IN ('pause', 'end', 'skip') OR event = 'seek'
+                            THEN 0::float8
+                        WHEN moved < 0 OR elapsed < 0 OR moved >
+                            elapsed * {FAST_FACTOR}::float8 + {TOLERANCE}::float8 THEN 0::float8
+                        ELSE least(moved, elapsed) END AS step
+                    FROM (
+                        SELECT nonce, seq, event, received, lag(event) OVER w AS previous,
+                            position - lag(position) OVER w AS moved,
+                            (at - lag(at) OVER w) / 1000::float8 AS elapsed
+                        FROM ({_KEPT.format(where="")}) kept
+                        WINDOW w AS (PARTITION BY nonce ORDER BY seq)) pairs) steps
+                GROUP BY nonce) c JOIN drain_play p ON p.nonce = c.nonce) h) l
+        ON l.nonce = p.nonce
+    LEFT JOIN drain_old o ON o.nonce = p.nonce
+    LEFT JOIN drain_event e ON e.nonce = p.nonce,
+    LATERAL (SELECT
+        l.qualifies AND NOT (coalesce(e.counted, false) OR coalesce(e.flagged, false))
+            AS deciding,
+        translate(coalesce(o.ua, p.ua, ''), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+            'abcdefghijklmnopqrstuvwxyz') AS lower_ua) AS d
 """
 
 # Plays that could meet a cap if every earlier play of the batch counted (merging.Caps):
 # counted plays today per (track, listener) and (track, IP), seconds heard in the last hour
 # per listener, plus the batch's earlier plays. None: every play to decide counts.
 _NEAR_CAPS = f"""
-WITH c AS (SELECT * FROM drain_play WHERE deciding AND reason IS NULL),
+WITH c AS (SELECT * FROM drain_result WHERE deciding AND reason IS NULL),
 per_listener AS (
     SELECT track_id, listener_key,
         count(*) FILTER (WHERE counted_at >= %(midnight)s) AS today,
@@ -227,27 +250,35 @@ WHERE by_listener >= %(per_listener)s OR (ip_key <> '' AND by_ip >= %(per_ip)s)
     OR heard_before + heard > %(rate)s - 1
 """
 
-_VERDICTS = """
-UPDATE drain_play SET counted = reason IS NULL, counted_now = reason IS NULL,
-    counted_at = CASE WHEN reason IS NULL THEN %s::timestamptz END,
-    flagged = reason IS NOT NULL, flag_reason = coalesce(reason, '')
-WHERE deciding
+# Verdicts: plays deciding now count unless a reason flags them; the others keep theirs.
+_FINAL = """
+INSERT INTO drain_final
+SELECT r.*, f.counted, f.flagged, f.counted_at, f.flag_reason, r.deciding AND f.counted,
+    r.event_id IS NULL OR (r.heard, r.completion, r.skipped_early, f.counted, f.flagged)
+        IS DISTINCT FROM (r.was_heard, r.was_completion, r.was_skipped_early, r.was_counted,
+            r.was_flagged)
+FROM drain_result r, LATERAL (SELECT
+    CASE WHEN r.deciding THEN r.reason IS NULL ELSE coalesce(r.was_counted, false) END
+        AS counted,
+    CASE WHEN r.deciding THEN r.reason IS NOT NULL ELSE coalesce(r.was_flagged, false) END
+        AS flagged,
+    CASE WHEN NOT r.deciding THEN r.was_counted_at WHEN r.reason IS NULL THEN %s::timestamptz
+        END AS counted_at,
+    CASE WHEN r.deciding THEN coalesce(r.reason, '') ELSE coalesce(r.was_flag_reason, '') END
+        AS flag_reason) AS f
 """
 
 _WRITE_EVENTS = f"""
-UPDATE drain_play SET changed = event_id IS NULL
-    OR (heard, completion, skipped_early, counted, flagged) IS DISTINCT FROM
-       (was_heard, was_completion, was_skipped_early, was_counted, was_flagged);
 INSERT INTO {EVENTS} (nonce, track_id, release_id, artist_id, listener_key, ip_key, source,
     origin, context, started_at, heard_seconds, counted, counted_at, completion, skipped_early,
     flagged, flag_reason)
 SELECT nonce, track_id, release_id, artist_id, listener_key, ip_key, source, origin, context,
     started_at, heard, counted, counted_at, completion, skipped_early, flagged, flag_reason
-FROM drain_play WHERE event_id IS NULL ORDER BY first_ord;
+FROM drain_final WHERE event_id IS NULL ORDER BY first_ord;
 UPDATE {EVENTS} e SET heard_seconds = p.heard, completion = p.completion,
     skipped_early = p.skipped_early, counted = p.counted, counted_at = p.counted_at,
     flagged = p.flagged, flag_reason = p.flag_reason
-FROM drain_play p
+FROM drain_final p
 WHERE p.changed AND p.event_id IS NOT NULL AND e.id = p.event_id AND e.started_at = p.started_at
 """
 
@@ -257,11 +288,11 @@ _CONTRIBUTIONS = """
 SELECT track_id, release_id, artist_id, started_at, source, origin, context, -1 AS sign,
     was_counted AS counted, was_completion AS completion, was_skipped_early AS early,
     was_heard AS heard
-FROM drain_play WHERE changed AND event_id IS NOT NULL AND NOT was_flagged
+FROM drain_final WHERE changed AND event_id IS NOT NULL AND NOT was_flagged
 UNION ALL
 SELECT track_id, release_id, artist_id, started_at, source, origin, context, 1, counted,
     completion, skipped_early, heard
-FROM drain_play WHERE changed AND NOT flagged
+FROM drain_final WHERE changed AND NOT flagged
 """
 _SCOPES = (
     "LATERAL (VALUES ('t', c.track_id), ('r', c.release_id), ('a', c.artist_id)) AS k(scope, id)"
@@ -323,18 +354,18 @@ CREATE TEMP TABLE IF NOT EXISTS drain_listened (scope text, id int, day date, ke
 TRUNCATE drain_listener, drain_listened;
 INSERT INTO drain_listener
 SELECT DISTINCT k.scope, k.id, (c.started_at AT TIME ZONE 'UTC')::date, c.listener_key
-FROM drain_play c, {_SCOPES} WHERE c.counted_now AND k.id IS NOT NULL;
+FROM drain_final c, {_SCOPES} WHERE c.counted_now AND k.id IS NOT NULL;
 SELECT pg_advisory_xact_lock(h) FROM (
     SELECT DISTINCT hashtext(key) AS h FROM drain_listener ORDER BY 1) AS keys;
 INSERT INTO drain_listened
 SELECT DISTINCT k.scope, k.id, c.day, c.key
 FROM (SELECT DISTINCT key, day FROM drain_listener) c, LATERAL (
-    SELECT e.track_id, e.release_id, e.artist_id FROM {EVENTS} e
-    WHERE e.listener_key = c.key AND e.counted
-        AND NOT e.nonce = ANY(ARRAY(SELECT nonce FROM drain_play WHERE counted_now))
-        AND e.started_at >= c.day::timestamp AT TIME ZONE 'UTC'
-        AND e.started_at < (c.day + 1)::timestamp AT TIME ZONE 'UTC') AS c2,
-    LATERAL (VALUES ('t', c2.track_id), ('r', c2.release_id), ('a', c2.artist_id)) AS k(scope, id)
+    SELECT track_id, release_id, artist_id FROM {EVENTS}
+    WHERE listener_key = c.key AND counted
+        AND nonce NOT IN (SELECT nonce FROM drain_final WHERE counted_now)
+        AND (started_at AT TIME ZONE 'UTC')::date = c.day  -- not a range: the key's index
+    OFFSET 0) AS e,  -- not flattened into a join: one index probe per listener and day
+    LATERAL (VALUES ('t', e.track_id), ('r', e.release_id), ('a', e.artist_id)) AS k(scope, id)
 WHERE k.id IS NOT NULL;
 INSERT INTO {DailyCount._meta.db_table} (scope, scope_id, metric, day, value)
 SELECT n.scope, n.id, '{Metric.LISTENERS}', n.day, count(*) FROM drain_listener n
@@ -361,23 +392,24 @@ def merge(beacons_json: str, *, now: datetime) -> None:
         (plays,) = cursor.fetchone()
         if not plays:
             return
-        cursor.execute(_LOCK.format(which="true"))
+        cursor.execute(_LOCK.format(which=""))
         existed = cursor.rowcount
         if existed < plays:
             cursor.execute(_INSERT_SESSIONS, [now])
             if existed + cursor.rowcount < plays:  # inserted by another drain meanwhile
-                cursor.execute(_LOCK.format(which="NOT existed AND NOT inserted"))
+                cursor.execute(_LOCK.format(which=_NOT_FOUND))
                 existed += cursor.rowcount
         if existed:
             cursor.execute(_MERGE_SESSIONS, [now])
-        cursor.execute(_LISTENING)
-        if existed:
-            cursor.execute(_EVENTS)
-        cursor.execute(_DECIDE)
-        if cursor.rowcount:
+        cursor.execute(_RESULT)
+        cursor.execute(
+            "SELECT count(*) FILTER (WHERE reason IS NULL) FROM drain_result WHERE deciding"
+        )
+        if cursor.fetchone()[0]:
             _decide(cursor, now)
+        cursor.execute(_FINAL, [now])
         cursor.execute(_WRITE_EVENTS)
-        cursor.execute("SELECT count(*) FROM drain_play WHERE counted_now")
+        cursor.execute("SELECT count(*) FROM drain_final WHERE counted_now")
         if cursor.fetchone()[0]:
             cursor.execute(_LISTENER_DAYS)
             cursor.execute("SELECT scope, id, day, key FROM drain_listener")
@@ -389,7 +421,8 @@ def merge(beacons_json: str, *, now: datetime) -> None:
 
 
 def _decide(cursor, now: datetime) -> None:
-    """Count or flag the plays reaching the threshold now."""
+    """Flag the plays reaching the threshold now that a cap stops: none, unless one comes
+    near a cap; then all of the batch's, one at a time in order, as merging does."""
     midnight = rollups.day_of(now)
     hour_ago = now - timedelta(hours=1)
     cursor.execute(
@@ -404,13 +437,10 @@ def _decide(cursor, now: datetime) -> None:
             "rate": RATE_LIMIT,
         },
     )
-    (near,) = cursor.fetchone()
-    if not near:
-        cursor.execute(_VERDICTS, [now])
+    if not cursor.fetchone()[0]:
         return
-    # Some play comes near a cap: decide them one at a time, in order, as merging does.
     cursor.execute(
-        "SELECT nonce, track_id, listener_key, ip_key, heard, ua, taken_down FROM drain_play"
+        "SELECT nonce, track_id, listener_key, ip_key, heard, ua, taken_down FROM drain_result"
         " WHERE deciding ORDER BY first_ord"
     )
     rows = [_Play(*row) for row in cursor.fetchall()]
@@ -426,11 +456,10 @@ def _decide(cursor, now: datetime) -> None:
             caps.add(play)
         reasons.append(reason or None)
     cursor.execute(
-        "UPDATE drain_play p SET reason = v.reason FROM unnest(%s::text[], %s::text[])"
-        " AS v(nonce, reason) WHERE p.nonce = v.nonce",
+        "UPDATE drain_result r SET reason = v.reason FROM unnest(%s::text[], %s::text[])"
+        " AS v(nonce, reason) WHERE r.nonce = v.nonce",
         [[play.nonce for play in rows], reasons],
     )
-    cursor.execute(_VERDICTS, [now])
 
 
 class _Play:
