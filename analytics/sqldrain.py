@@ -72,6 +72,7 @@ CREATE TEMP TABLE IF NOT EXISTS drain_final (
     flag_reason text, counted_now bool, changed bool);
 TRUNCATE drain_beacon, drain_seen, drain_play, drain_old, drain_inserted, drain_event,
     drain_result, drain_final;
+SET LOCAL work_mem = '64MB';
 """
 
 _STAGE = """
@@ -113,8 +114,10 @@ _NOT_FOUND = """WHERE nonce NOT IN (SELECT nonce FROM drain_old)
 # The beacons a session keeps: one per seq, the first received wins (those it had before
 # this batch, rank 0, then the batch's in arrival order), in the order they were received.
 _KEPT = """
-SELECT DISTINCT ON (nonce, seq) * FROM drain_seen {where} ORDER BY nonce, seq, rank, ord
+SELECT DISTINCT ON (nonce, seq) nonce, seq, rank, ord, {columns} FROM drain_seen {where}
+ORDER BY nonce, seq, rank, ord
 """
+_STEPS = "event, position, at, received"
 _NEW = "WHERE nonce NOT IN (SELECT nonce FROM drain_old)"
 _OLD = "WHERE nonce IN (SELECT nonce FROM drain_old)"
 
@@ -126,7 +129,7 @@ WITH inserted AS (
     SELECT p.nonce, p.track_id, p.ua, k.beacons, %s
     FROM drain_play p JOIN (
         SELECT nonce, jsonb_agg(item ORDER BY ord) AS beacons
-        FROM ({_KEPT.format(where=_NEW)}) kept
+        FROM ({_KEPT.format(columns="item", where=_NEW)}) kept
         GROUP BY nonce) k ON k.nonce = p.nonce
     ORDER BY p.nonce
     ON CONFLICT (nonce) DO NOTHING RETURNING nonce)
@@ -141,7 +144,7 @@ FROM drain_old o, jsonb_array_elements(o.beacons) WITH ORDINALITY AS x(item, o);
 UPDATE {SESSIONS} s SET beacons = m.beacons, updated_at = %s
 FROM (
     SELECT nonce, jsonb_agg(item ORDER BY rank, ord) AS beacons, bool_or(rank = 1) AS added
-    FROM ({_KEPT.format(where=_OLD)}) kept
+    FROM ({_KEPT.format(columns="item", where=_OLD)}) kept
     GROUP BY nonce) m, drain_old o
 WHERE m.added AND o.nonce = m.nonce AND s.id = o.session_id;
 INSERT INTO drain_event
@@ -202,7 +205,7 @@ SELECT p.nonce, p.first_ord, coalesce(o.ua, p.ua), p.taken_down, e.event_id,
                         SELECT nonce, seq, event, received, lag(event) OVER w AS previous,
                             position - lag(position) OVER w AS moved,
                             (at - lag(at) OVER w) / 1000::float8 AS elapsed
-                        FROM ({_KEPT.format(where="")}) kept
+                        FROM ({_KEPT.format(columns=_STEPS, where="")}) kept
                         WINDOW w AS (PARTITION BY nonce ORDER BY seq)) pairs) steps
                 GROUP BY nonce) c JOIN drain_play p ON p.nonce = c.nonce) h) l
         ON l.nonce = p.nonce
