@@ -61,15 +61,9 @@ CREATE TEMP TABLE IF NOT EXISTS drain_result (
     was_heard float8, was_completion text, was_skipped_early bool, was_counted bool,
     was_flagged bool, was_counted_at timestamptz, was_flag_reason text,
     deciding bool, reason text);
-CREATE TEMP TABLE IF NOT EXISTS drain_final (
-    nonce text, first_ord bigint, ua text, taken_down bool, event_id bigint,
-    track_id int, release_id int, artist_id int, listener_key text, ip_key text, source text,
-    origin text, context text, started_at timestamptz,
-    heard float8, completion text, skipped_early bool, qualifies bool,
-    was_heard float8, was_completion text, was_skipped_early bool, was_counted bool,
-    was_flagged bool, was_counted_at timestamptz, was_flag_reason text,
-    deciding bool, reason text, counted bool, flagged bool, counted_at timestamptz,
-    flag_reason text, counted_now bool, changed bool);
+CREATE TEMP TABLE IF NOT EXISTS drain_final AS SELECT *, NULL::bool AS counted,
+    NULL::bool AS flagged, NULL::timestamptz AS counted_at, NULL::text AS flag_reason,
+    NULL::bool AS counted_now, NULL::bool AS changed FROM drain_result WITH NO DATA;
 TRUNCATE drain_beacon, drain_seen, drain_play, drain_old, drain_inserted, drain_event,
     drain_result, drain_final;
 SET LOCAL work_mem = '64MB';
