@@ -291,6 +291,8 @@ UPDATE {EVENTS} e SET heard_seconds = p.heard, completion = p.completion,
     flagged = p.flagged, flag_reason = p.flag_reason
 FROM drain_final p
 WHERE p.changed AND p.event_id IS NOT NULL AND e.id = p.event_id AND e.started_at = p.started_at
+    -- an index condition whatever the planner guesses of the temporary table's size
+    AND e.id = ANY(ARRAY(SELECT event_id FROM drain_final WHERE changed AND event_id IS NOT NULL))
 """
 
 # rollups.apply_changes: each changed event's contribution before (−) and after (+); flagged
