@@ -5,6 +5,7 @@ from the whole, seq-ordered list each time, so late (out-of-order) beacons are m
 and re-running on the same beacons always gives the same answer.
 """
 
+import math
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -54,6 +55,12 @@ def heard_between(a: Beacon, b: Beacon) -> float:
     return min(moved, elapsed)
 
 
+def to_millisecond(seconds: float) -> float:
+    """Rounded to the millisecond, half up, with float operations PostgreSQL repeats bit for bit
+    (analytics/sqldrain.py): Python's round() works on the exact decimal value instead."""
+    return math.floor(seconds * 1000 + 0.5) / 1000
+
+
 def threshold(duration: float | None) -> float:
     return min(PLAY_THRESHOLD, duration) if duration else PLAY_THRESHOLD
 
@@ -71,11 +78,13 @@ def listening(beacons: list[Beacon], duration: float | None, issued: float = 0) 
     nobody hears more than the time that passed between the token being issued (`issued`,
     epoch seconds) and the latest beacon's arrival, so forged clocks gain nothing."""
     beacons = ordered(beacons)
-    heard = sum(heard_between(a, b) for a, b in pairwise(beacons))
+    heard = 0.0
+    for a, b in pairwise(beacons):  # plain left-to-right addition, as SQL's sum() in seq order
+        heard += heard_between(a, b)
     arrived = max((b.received for b in beacons), default=0.0)
     if issued and arrived:
         heard = min(heard, max(0.0, arrived - issued) + SERVER_SLACK)
-    heard = round(heard, 3)
+    heard = to_millisecond(heard)
     qualifies = heard + TOLERANCE >= threshold(duration)
     return Listening(
         heard=heard,

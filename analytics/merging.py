@@ -6,11 +6,13 @@ batch's listeners and IPs, then bulk inserts and updates, one `listeners.record`
 counts plays, so plays are decided exactly as if they were merged one at a time, in order.
 """
 
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -156,9 +158,22 @@ def _new_event(*, nonce: str, track: Track, first: dict) -> PlayEvent:
     )
 
 
-def merge_batch(entries: list[dict]) -> None:
+def merge_batch(entries) -> None:
     """Merge beacons (any order, duplicates welcome) into sessions, events and rollups. Call in
-    a transaction; beacons of deleted tracks are dropped."""
+    a transaction; beacons of deleted tracks are dropped. `entries`: dicts, or a
+    `buffer.Beacons`. On PostgreSQL by set-based SQL (`sqldrain`), elsewhere in Python."""
+    if connection.vendor == "postgresql":
+        from . import sqldrain
+
+        text = entries.as_json() if hasattr(entries, "as_json") else json.dumps(list(entries))
+        sqldrain.merge(text, now=timezone.now())
+    else:
+        merge_in_python(entries)
+
+
+def merge_in_python(entries, *, now: datetime | None = None) -> None:
+    """merge_batch, one beacon and one play at a time: the reference for the counting rules
+    (the embedded default's drain; on PostgreSQL `sqldrain` must agree with it)."""
     by_nonce: dict[str, list[dict]] = {}
     for entry in entries:
         by_nonce.setdefault(entry["n"], []).append(entry)
@@ -168,7 +183,7 @@ def merge_batch(entries: list[dict]) -> None:
     by_nonce = {nonce: group for nonce, group in by_nonce.items() if group[0]["t"] in tracks}
     if not by_nonce:
         return
-    now = timezone.now()
+    now = now or timezone.now()
     sessions, created = _lock_sessions(by_nonce, now)
     changed_sessions = []
     for nonce, group in by_nonce.items():

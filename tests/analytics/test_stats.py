@@ -1,9 +1,10 @@
 """The artist dashboard: numbers built by draining real beacons, read back from rollups."""
 
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from analytics import listeners, services, stats
@@ -207,8 +208,31 @@ def test_segments_computed_before_late_beacons_are_computed_again(artist, songs)
     for day in range(1, 12):  # late beacons for the last eleven days
         listen(songs[0], seconds=31, issued=at(day), listener="a:back")
     services.drain_beacons()
-    SegmentSnapshot.objects.update(computed_at=timezone.now() - timedelta(hours=2))
+    # Computed over an hour ago while the window's last tokens were still valid (they expire
+    # PLAY_TOKEN_TTL after midnight): computed again. Not simply "two hours ago": from 08:00
+    # UTC on, that is after the expiry, when a snapshot is final.
+    expiry = datetime.combine(TODAY, time(), tzinfo=UTC) + timedelta(
+        seconds=settings.PLAY_TOKEN_TTL
+    )
+    SegmentSnapshot.objects.update(computed_at=min(timezone.now(), expiry) - timedelta(hours=2))
     assert [s.listeners for s in stats.segments(subject=subject)] == [1, 0, 0]
+
+
+def test_segments_computed_after_the_windows_last_tokens_expired_are_final(artist, songs):
+    from analytics.models import SegmentSnapshot
+
+    on = TODAY - timedelta(days=1)  # its window's tokens expired this morning at the latest
+    kept = audience.snapshot(scope=Scope.ARTIST, scope_id=artist.pk, on=on)
+    listen(songs[0], seconds=31, issued=at(3), listener="a:late")
+    services.drain_beacons()
+    expiry = datetime.combine(on, time(), tzinfo=UTC) + timedelta(seconds=settings.PLAY_TOKEN_TTL)
+    SegmentSnapshot.objects.filter(pk=kept.pk).update(computed_at=expiry)
+    again = audience.snapshot(scope=Scope.ARTIST, scope_id=artist.pk, on=on)
+    assert (again.light_listeners, again.computed_at) == (0, expiry)
+    start, end = audience.window(on)  # the play is there; the final snapshot ignores it
+    assert audience.count(scope=Scope.ARTIST, scope_id=artist.pk, start=start, end=end) == {
+        "super_listeners": 0, "moderate_listeners": 0, "light_listeners": 1
+    }  # fmt: skip
 
 
 def test_rebuild_rollups_drops_kept_segments(artist, songs):
