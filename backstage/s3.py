@@ -40,16 +40,24 @@ def signing_client(*, internal: bool = False):
 
 
 def presigned_get(
-    *, storage: Storage, name: str, ttl: int, content_type: str, internal: bool = False
+    *,
+    storage: Storage,
+    name: str,
+    ttl: int,
+    content_type: str,
+    internal: bool = False,
+    disposition: str = "",
 ) -> str:
+    """A signed GET of `name`; `disposition` (a Content-Disposition) makes it a download."""
+    params = {
+        "Bucket": storage.bucket_name,
+        "Key": object_key(storage, name),
+        "ResponseContentType": content_type,
+    }
+    if disposition:
+        params["ResponseContentDisposition"] = disposition
     return signing_client(internal=internal).generate_presigned_url(
-        "get_object",
-        Params={
-            "Bucket": storage.bucket_name,
-            "Key": object_key(storage, name),
-            "ResponseContentType": content_type,
-        },
-        ExpiresIn=ttl,
+        "get_object", Params=params, ExpiresIn=ttl
     )
 
 

@@ -277,12 +277,16 @@ BEACON_DRAIN_BATCH = envint("BEACON_DRAIN_BATCH", 5000)  # beacons per drain tra
 # in this process, its hosted pages mounted at /_sandbox/stripe/: no real money moves.
 STRIPE_SANDBOX_KEY = "sk_test_sandbox"
 STRIPE_SECRET_KEY = envsecret("STRIPE_SECRET_KEY", STRIPE_SANDBOX_KEY)
-STRIPE_WEBHOOK_SECRET = envsecret("STRIPE_WEBHOOK_SECRET", "whsec_sandbox_backstage_embedded")
+# Published in this repository: fine for the sandbox, refused by a deploy check otherwise.
+STRIPE_SANDBOX_WEBHOOK_SECRET = "whsec_sandbox_backstage_embedded"
+STRIPE_WEBHOOK_SECRET = envsecret("STRIPE_WEBHOOK_SECRET", STRIPE_SANDBOX_WEBHOOK_SECRET)
 # "" = Stripe itself with a real key, the embedded sandbox otherwise; or the URL of a sandbox
 # served on its own (python -m payments.sandbox).
 STRIPE_API_BASE = os.getenv("STRIPE_API_BASE", "").rstrip("/")
+# Any real key — secret (sk_) or restricted (rk_), live or test — talks to Stripe itself.
+STRIPE_REAL_KEY_PREFIXES = ("sk_live_", "sk_test_", "rk_live_", "rk_test_")
 PAYMENTS_SANDBOX = STRIPE_SECRET_KEY == STRIPE_SANDBOX_KEY or not STRIPE_SECRET_KEY.startswith(
-    ("sk_live_", "sk_test_")
+    STRIPE_REAL_KEY_PREFIXES
 )
 # Where the embedded sandbox keeps its objects between restarts ("" = memory only).
 STRIPE_SANDBOX_STATE = os.getenv("STRIPE_SANDBOX_STATE", str(VAR_DIR / "stripe-sandbox.json"))

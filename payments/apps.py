@@ -6,4 +6,4 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Webhook handlers register themselves when their module is imported.
-        from . import booking, connect, payouts, supporters  # noqa: F401
+        from . import booking, checks, connect, payouts, supporters  # noqa: F401

@@ -8,10 +8,12 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from . import ledger
 from .models import LedgerAccount, LedgerTransaction, Payment, Purchase
+from .money import Money
 from .splits import share_out
 from .stripe_api import stripe_client
 from .webhooks import register
@@ -66,7 +68,9 @@ def book_checkout_session(*, session_id: str) -> Payment | None:
             log.error("Checkout session %s does not match payment %s", session.id, payment.id)
             return None
         _post(payment=payment, intent_id=intent.id, fee=fee)
-        if payment.status != Payment.Status.PAID:
+        if payment.status == Payment.Status.PENDING:  # a replay after a refund changes nothing
+            if payment.kind == Payment.Kind.TIP:
+                _tell_artist_of_tip(payment)  # once: only the delivery that marks it paid
             payment.status = Payment.Status.PAID
             payment.paid_at = timezone.now()
             payment.payment_intent_id = intent.id
@@ -91,6 +95,30 @@ def book_checkout_session(*, session_id: str) -> Payment | None:
                 },
             )
     return payment
+
+
+def _tell_artist_of_tip(payment: Payment) -> None:
+    """Notify the artist (in the app, and by e-mail after commit) of a tip and its message."""
+    from notifications.services import notify
+
+    text = f"{payment.fan.name} tipped you {Money(payment.amount, payment.currency)}."
+    if payment.message:
+        text += f" Their message: “{payment.message}”"
+    notify(
+        user=payment.artist.user,
+        kind="payments.tip",
+        text=text,
+        url=reverse("payments:earnings"),
+        email=True,
+    )
+
+
+def take_back_payment(*, payment_intent_id: str, disputed: bool) -> None:
+    """A paid payment fully refunded or disputed: marked so, its purchase no longer unlocks
+    downloads (payments/downloads.py). Called inside the refund's or dispute's booking."""
+    Payment.objects.filter(
+        payment_intent_id=payment_intent_id, status=Payment.Status.PAID
+    ).update(status=Payment.Status.DISPUTED if disputed else Payment.Status.REFUNDED)
 
 
 def _post(*, payment: Payment, intent_id: str, fee: int) -> LedgerTransaction:

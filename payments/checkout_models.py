@@ -65,6 +65,9 @@ class Payment(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         PAID = "paid", "Paid"
+        # Taken back (a full refund, a dispute): a sale no longer unlocks its downloads.
+        REFUNDED = "refunded", "Refunded"
+        DISPUTED = "disputed", "Disputed"
 
     kind = models.CharField(max_length=4, choices=Kind.choices)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)

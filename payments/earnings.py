@@ -57,6 +57,7 @@ class Line:
     cut: int | None
     transfer: str = ""  # a payout's Stripe transfer (tr_…), once Stripe made it
     payout_status: str = ""  # a payout's status: pending, sent, failed, reversed
+    message: str = ""  # a tip's note from the fan (plain text: escaped where shown)
 
     @property
     def label(self) -> str:
@@ -180,6 +181,13 @@ def lines(*, artist: Artist, start=None, end=None, limit: int | None = None) -> 
         gross=_other(LedgerAccount.Kind.CUSTOMER_PAYMENTS, -1),
         fee=_other(LedgerAccount.Kind.PROCESSOR_FEES),
         cut=_other(LedgerAccount.Kind.PLATFORM_REVENUE),
+        message=Subquery(
+            Payment.objects.filter(
+                payment_intent_id=OuterRef("transaction__reference"),
+                artist=artist,
+                kind=Payment.Kind.TIP,
+            ).values("message")[:1]
+        ),
     )
     rows = rows.order_by("-transaction__created_at", "-id").values_list(
         "transaction__created_at",
@@ -192,12 +200,15 @@ def lines(*, artist: Artist, start=None, end=None, limit: int | None = None) -> 
         "gross",
         "fee",
         "cut",
+        "message",
     )
     result = []
-    for when, kind, memo, reference, currency, amount, own, gross, fee, cut in rows:
+    for when, kind, memo, reference, currency, amount, own, gross, fee, cut, message in rows:
         if kind in (TxKind.SALE, TxKind.TIP) and not own:
             kind = TxKind.SPLIT  # a share of another artist's sale
-        result.append(Line(when, kind, memo, reference, currency, amount, gross, fee, cut))
+        line = Line(when, kind, memo, reference, currency, amount, gross, fee, cut)
+        line.message = message or ""
+        result.append(line)
     _add_transfers(result)
     return result
 

@@ -19,6 +19,7 @@ from django.db.models import F, Sum
 from artists.models import Artist
 
 from . import ledger
+from .booking import take_back_payment
 from .models import (
     Clawback,
     ConnectedAccount,
@@ -266,6 +267,10 @@ def _book_taking_back(*, kind, reference, original, before, after, extra=(), mem
         lines = _taken_back(original, before, after)
         ledger.post_transaction(
             kind=kind, reference=reference, memo=memo, currency=currency, entries=[*lines, *extra]
+        )
+    if kind == LedgerTransaction.Kind.DISPUTE or after >= charged:
+        take_back_payment(
+            payment_intent_id=original.reference, disputed=kind == LedgerTransaction.Kind.DISPUTE
         )
     for account, amount in lines:
         if account.kind == Kind.ARTIST_BALANCE and amount < 0:

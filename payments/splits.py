@@ -101,7 +101,7 @@ def share_out(*, payment: Payment, share: int) -> list[tuple[Artist, int]]:
     Deterministic (largest remainders, ties to the earlier party) and the parts sum to `share`.
     A payment already booked (a replayed event) gets the parts it was booked with, even if the
     splits have changed since, so the replay finds the same entries and books nothing new."""
-    if payment.status == Payment.Status.PAID and payment.payment_intent_id:
+    if payment.status != Payment.Status.PENDING and payment.payment_intent_id:
         booked = LedgerEntry.objects.filter(
             transaction__kind=payment.kind,
             transaction__reference=payment.payment_intent_id,

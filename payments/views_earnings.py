@@ -57,12 +57,13 @@ def statement_csv(request, year: int, month: int):
     writer = csv.writer(response)
     writer.writerow(
         ["date", "kind", "description", "reference", "currency", "gross", "fee",
-         "platform cut", "your part"]
+         "platform cut", "your part", "message"]
     )  # fmt: skip
     for line in reversed(statement.lines):  # oldest first, as a statement reads
         writer.writerow(
             [line.when.isoformat(), line.label, safe(line.memo), safe(line.reference),
-             line.currency, _cell(line.gross), _cell(line.fee), _cell(line.cut), line.amount]
+             line.currency, _cell(line.gross), _cell(line.fee), _cell(line.cut), line.amount,
+             safe(line.message)]
         )  # fmt: skip
     return response
 

@@ -110,16 +110,18 @@ def purchases(request):
 @never_cache
 @require_GET
 def download(request, public_id):
-    """Check ownership now, then hand out a short-lived signed link to the file."""
-    track = downloads.access_download(fan=request.user, public_id=public_id)
-    return redirect(downloads.download_url(fan=request.user, track=track))
+    """Check ownership now, then hand out a short-lived signed link to the file in the format
+    asked for (?format=original, the default, or mp3)."""
+    fmt = request.GET.get("format", downloads.ORIGINAL)
+    track = downloads.access_download(fan=request.user, public_id=public_id, fmt=fmt)
+    return redirect(downloads.download_url(fan=request.user, track=track, fmt=fmt))
 
 
 @login_required
 @require_GET
 def download_file(request, token):
-    track = downloads.track_for_token(token, fan=request.user)
-    return downloads.serve_original(track)
+    track, fmt = downloads.file_for_token(token, fan=request.user)
+    return downloads.serve_file(track, fmt)
 
 
 @login_required

@@ -240,9 +240,9 @@ def test_the_purchases_page_lists_what_the_fan_bought(client, fan, artist, recei
     with CaptureQueriesContext(connection) as queries:
         page = text(client.get(url))
     # Session, user, the header's artist lookup and unread notifications, purchases (joined with
-    # payments, tracks, releases, artists) — and once a release is bought, its tracks: never one
-    # per purchase.
-    assert [*counts, len(queries)] == [5, 5, 5, 6]
+    # payments, tracks, releases, artists), the tracks' renditions (for the MP3 download) — and
+    # once a release is bought, its tracks and theirs: never one per purchase.
+    assert [*counts, len(queries)] == [6, 6, 6, 8]
     assert "Song 2 by Mira Sol · €3.00" in page
     assert "Harbour by Mira Sol · €9.00" in page
     assert page.index("Harbour") < page.index("Song 2") < page.index("Song 0")

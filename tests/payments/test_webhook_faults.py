@@ -47,10 +47,10 @@ STORY_TYPES = [
 ]
 # The sale: fee 88, cut 300, artist 1612; the tip: fee 45, cut 75, artist 380. The €5.00 refund
 # takes back 403 of the artist's part; the dispute the tip's 380 (and its €15.00 fee is the
-# platform's).
+# platform's). The partly refunded sale stays paid; the disputed tip is marked so.
 EXPECTED = {
     "payouts_ready": True,
-    "payments": ["paid", "paid"],
+    "payments": ["disputed", "paid"],
     "purchases": 1,
     "booked": ["dispute", "refund", "sale", "tip"],
     "artist_balance": 1612 + 380 - 403 - 380,
