@@ -15,7 +15,8 @@ def check_webhook_secret(app_configs=None, **kwargs) -> list[Error]:
         return []
     return [
         Error(
-            "STRIPE_WEBHOOK_SECRET is the sandbox's published secret, but a real Stripe key is set.",
+            "STRIPE_WEBHOOK_SECRET is the sandbox's published secret, "
+            "but a real Stripe key is set.",
             hint="Set STRIPE_WEBHOOK_SECRET to the signing secret of your Stripe endpoint.",
             id="payments.E001",
         )
