@@ -116,9 +116,9 @@ def _tell_artist_of_tip(payment: Payment) -> None:
 def take_back_payment(*, payment_intent_id: str, disputed: bool) -> None:
     """A paid payment fully refunded or disputed: marked so, its purchase no longer unlocks
     downloads (payments/downloads.py). Called inside the refund's or dispute's booking."""
-    Payment.objects.filter(
-        payment_intent_id=payment_intent_id, status=Payment.Status.PAID
-    ).update(status=Payment.Status.DISPUTED if disputed else Payment.Status.REFUNDED)
+    Payment.objects.filter(payment_intent_id=payment_intent_id, status=Payment.Status.PAID).update(
+        status=Payment.Status.DISPUTED if disputed else Payment.Status.REFUNDED
+    )
 
 
 def _post(*, payment: Payment, intent_id: str, fee: int) -> LedgerTransaction:

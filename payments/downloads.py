@@ -68,9 +68,7 @@ def purchases_of(*, fan: User) -> QuerySet[Purchase]:
     return (
         Purchase.objects.filter(fan=fan)
         .select_related("payment", "track__artist", "release__artist")
-        .prefetch_related(
-            "track__renditions", Prefetch("release__tracks", queryset=_TRACKS)
-        )
+        .prefetch_related("track__renditions", Prefetch("release__tracks", queryset=_TRACKS))
     )
 
 

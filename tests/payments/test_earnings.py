@@ -215,8 +215,8 @@ def test_the_statement_csv_is_safe_and_in_minor_units(artist_client, fan, artist
     ]  # fmt: skip
     assert rows[1][0] == "2026-11-05T12:00:00+00:00"
     assert rows[2][1:] == [
-        "Correction", "'=1+1 <b>fixed</b>", "'=HYPERLINK(\"http://evil\")", "eur", "", "", "-9", "9",
-        "",
+        "Correction", "'=1+1 <b>fixed</b>", "'=HYPERLINK(\"http://evil\")", "eur", "", "", "-9",
+        "9", "",
     ]  # fmt: skip
     html = artist_client.get(reverse("payments:statement", args=[2026, 11])).content.decode()
     assert "&lt;b&gt;fixed&lt;/b&gt;" in html and "<b>fixed" not in html
