@@ -271,7 +271,8 @@ def _book(month: date, sums: Sums, result: Distribution) -> None:
         ledger.post_transaction(
             kind=LedgerTransaction.Kind.DISTRIBUTION,
             reference=reference_of(month, currency),
-            memo=f"Supporter pool of {month:%B %Y} to {len(amounts)} artists",
+            memo=f"Supporter pool of {month:%B %Y} to {len(amounts)} "
+            + ("artist" if len(amounts) == 1 else "artists"),
             currency=currency,
             entries=[(pool_account, -total)]
             + [(accounts[pk], amount) for pk, amount in sorted(amounts.items())],

@@ -5,13 +5,20 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Exists, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Exists, F, Max, Min, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from artists.models import Artist
 
 from .checkout_models import Payment
-from .models import ConnectedAccount, LedgerAccount, LedgerEntry, LedgerTransaction, Payout
+from .models import (
+    ConnectedAccount,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    Payout,
+    SupporterMonth,
+)
 
 TxKind = LedgerTransaction.Kind
 PAYOUT_KINDS = [TxKind.PAYOUT, TxKind.PAYOUT_REVERSAL]
@@ -21,6 +28,7 @@ LABELS = {
     TxKind.TIP: "Tip",
     TxKind.SPLIT: "Split",
     TxKind.SUPPORTER_SHARE: "Supporter share",
+    TxKind.DISTRIBUTION: "Supporter share",  # the artist's part of a month's supporter pool
     TxKind.PAYOUT: "Payout",
     TxKind.PAYOUT_REVERSAL: "Payout reversed",
     TxKind.REFUND: "Refund",
@@ -210,7 +218,43 @@ def lines(*, artist: Artist, start=None, end=None, limit: int | None = None) -> 
         line.message = message or ""
         result.append(line)
     _add_transfers(result)
+    _add_supporter_costs(result)
     return result
+
+
+def _add_supporter_costs(lines: list[Line]) -> None:
+    """Each supporter share's gross, fee and cut: the month's supporter payments paid Stripe's
+    fees and the platform's cut before the pool was shared, so an artist's share carries them
+    in proportion (share / pool), rounded to the cent, gross = share + fee + cut. One query,
+    only when there are supporter lines."""
+    months = {line.reference: line for line in lines if line.kind == TxKind.DISTRIBUTION}
+    if not months:
+        return
+    wanted = {_month_of(reference) for reference in months} - {None}
+    bp = settings.SUPPORTER_CUT_BASIS_POINTS
+    rows = (
+        SupporterMonth.objects.filter(month__in=wanted)
+        .values("month", "currency")
+        .annotate(gross=Sum("amount"), pool=Sum("pool"), cut=Sum(F("amount") * bp / 10_000))
+        .order_by()
+    )
+    paid = {(row["month"], row["currency"]): row for row in rows}
+    for line in lines:
+        row = paid.get((_month_of(line.reference), line.currency))
+        if line.kind != TxKind.DISTRIBUTION or not row or not row["pool"]:
+            continue
+        fees = row["gross"] - row["pool"] - row["cut"]
+        line.cut = round(row["cut"] * line.amount / row["pool"])
+        line.fee = round(fees * line.amount / row["pool"])
+        line.gross = line.amount + line.fee + line.cut
+
+
+def _month_of(reference: str) -> datetime.date | None:
+    """The month a distribution's reference (distribution-2026-11[-usd]) names."""
+    parts = reference.removeprefix("distribution-").split("-")
+    if len(parts) < 2 or not (parts[0].isdigit() and parts[1].isdigit()):
+        return None
+    return datetime.date(int(parts[0]), int(parts[1]), 1)
 
 
 def _add_transfers(lines: list[Line]) -> None:

@@ -12,11 +12,14 @@ from django.db import models
 
 class Subscription(models.Model):
     """A fan's supporter plan. Written pending before Stripe is asked for a Checkout Session
-    (its id is the idempotency key); the Stripe ids are recorded once Stripe answers."""
+    (its id and `checkout_attempt` make the idempotency key); the Stripe ids are recorded once
+    Stripe answers. Cancelled, it stays active to the end of the month paid for, then ends; an
+    ended plan is started again by the same row (one per fan)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         ACTIVE = "active", "Active"
+        ENDED = "ended", "Ended"
 
     fan = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supporter_plan"
@@ -27,6 +30,13 @@ class Subscription(models.Model):
     checkout_session_id = models.CharField(max_length=255, blank=True)
     checkout_url = models.URLField(max_length=2000, blank=True)
     stripe_subscription_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    # A new Checkout Session (an expired one, a plan started again) is a new attempt: a new key.
+    checkout_attempt = models.PositiveIntegerField(default=0)
+    cancel_at_period_end = models.BooleanField(
+        default=False, help_text="Cancelled by the fan: ends at `ends_at`, renews no more."
+    )
+    ends_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -34,7 +44,12 @@ class Subscription(models.Model):
 
     @property
     def idempotency_key(self) -> str:
-        return f"backstage-subscription-{self.pk}-checkout"
+        attempt = f"-{self.checkout_attempt}" if self.checkout_attempt else ""
+        return f"backstage-subscription-{self.pk}-checkout{attempt}"
+
+    @property
+    def cancel_key(self) -> str:
+        return f"backstage-subscription-{self.pk}-{self.stripe_subscription_id}-cancel"
 
 
 class SupporterMonth(models.Model):

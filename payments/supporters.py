@@ -9,22 +9,29 @@ pool out monthly.
 """
 
 import logging
+import time
 from datetime import UTC, date, datetime
 
+import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 
 from backstage.models import User
 
 from . import ledger
 from .booking import FeeNotKnownYet
-from .checkout import create_checkout_session
+from .checkout import CheckoutUnavailable, create_checkout_session
 from .models import LedgerAccount, LedgerTransaction, Subscription, SupporterMonth
 from .stripe_api import stripe_client
 from .webhooks import register
 
 log = logging.getLogger(__name__)
+
+# An open Checkout Session is sent to again for a day (Stripe expires them after 24 hours).
+SESSION_REUSE = 24 * 3600
+ENDED_STATUSES = {"canceled", "incomplete_expired", "unpaid"}
 
 METADATA_KEY = "backstage_subscription"
 
@@ -42,8 +49,11 @@ def plan_of(fan: User) -> Subscription | None:
 
 def start_plan(*, fan: User) -> Subscription:
     """The fan's plan with a Checkout Session to pay it (made now, or by an earlier press of
-    Subscribe). Raises CheckoutUnavailable if Stripe fails (the row stays pending; pressing
-    again retries with the same idempotency key)."""
+    Subscribe while it is open and less than a day old). An expired session, one older than a
+    day (expired now, so it cannot be paid beside the new one) or an ended plan gets a new
+    session under a new idempotency key. A plan whose session is paid but not booked yet comes
+    back without a URL to send the fan to. Raises CheckoutUnavailable if Stripe fails (the row
+    stays pending; pressing again retries with the same idempotency key)."""
     try:
         with transaction.atomic():  # a double click: one row gets in, the other reads it
             plan, _ = Subscription.objects.get_or_create(
@@ -55,13 +65,116 @@ def start_plan(*, fan: User) -> Subscription:
             )
     except IntegrityError:
         plan = Subscription.objects.get(fan=fan)
+    if plan.status == Subscription.Status.ENDED:
+        _new_attempt(plan, status=Subscription.Status.ENDED)
+    elif plan.status == Subscription.Status.PENDING and plan.checkout_session_id:
+        session = _stripe(lambda c: c.v1.checkout.sessions.retrieve(plan.checkout_session_id))
+        if session.status == "complete":
+            plan.checkout_url = ""  # paid: the webhook will make it active
+            return plan
+        if session.status == "open" and time.time() - session.created >= SESSION_REUSE:
+            _stripe(lambda c: c.v1.checkout.sessions.expire(session.id))
+        elif session.status == "open":
+            return plan
+        _new_attempt(plan, status=Subscription.Status.PENDING)
     if plan.status == Subscription.Status.PENDING and not plan.checkout_url:
         session = _create_session(plan=plan, fan=fan)
-        Subscription.objects.filter(id=plan.id).update(
+        Subscription.objects.filter(id=plan.id, checkout_attempt=plan.checkout_attempt).update(
             checkout_session_id=session.id, checkout_url=session.url
         )
         plan.checkout_session_id, plan.checkout_url = session.id, session.url
     return plan
+
+
+def _new_attempt(plan: Subscription, *, status: str) -> None:
+    """Make the plan pending with no session, under the next attempt's key. Two presses at once
+    both get here: the conditional update lets one move the attempt on; the other re-reads the
+    row and asks for the same (new) session with the same key."""
+    Subscription.objects.filter(
+        id=plan.id, status=status, checkout_attempt=plan.checkout_attempt
+    ).update(
+        status=Subscription.Status.PENDING,
+        checkout_attempt=F("checkout_attempt") + 1,
+        checkout_session_id="",
+        checkout_url="",
+        stripe_subscription_id=None,  # the old one's late events find no plan
+        cancel_at_period_end=False,
+        ends_at=None,
+        ended_at=None,
+    )
+    plan.refresh_from_db()
+
+
+def _stripe(call):
+    try:
+        return call(stripe_client())
+    except stripe.StripeError as error:
+        raise CheckoutUnavailable(str(error)) from error
+
+
+def cancel_plan(*, fan: User) -> Subscription | None:
+    """Cancel the fan's active plan at the end of the month paid for (Stripe's
+    cancel_at_period_end): nothing more is charged, the plan stays active until Stripe ends it
+    (customer.subscription.deleted). None when there is no active plan. CheckoutUnavailable if
+    Stripe fails (nothing changed here; pressing again retries with the same key)."""
+    plan = plan_of(fan)
+    if plan is None or plan.status != Subscription.Status.ACTIVE:
+        return None
+    if not plan.cancel_at_period_end:
+        subscription = _stripe(
+            lambda c: c.v1.subscriptions.update(
+                plan.stripe_subscription_id,
+                params={"cancel_at_period_end": True},
+                options={"idempotency_key": plan.cancel_key},
+            )
+        )
+        _record(plan_id=plan.id, subscription=subscription)
+        plan.refresh_from_db()
+    return plan
+
+
+@register("customer.subscription.updated")
+@register("customer.subscription.deleted")
+def on_subscription_changed(event) -> None:
+    sync_subscription(subscription_id=event.data.object.id)
+
+
+def sync_subscription(*, subscription_id: str) -> Subscription | None:
+    """Bring our plan in line with the Stripe subscription, re-fetched: cancelled at period end
+    (and when it ends), or ended. The subscription of an earlier plan of the fan (their plan has
+    a new one since) changes nothing."""
+    subscription = stripe_client().v1.subscriptions.retrieve(subscription_id)
+    plan_id = _plan_id(subscription.metadata)
+    if plan_id is None:
+        return None  # not a supporter plan
+    return _record(plan_id=plan_id, subscription=subscription)
+
+
+def _record(*, plan_id: int, subscription) -> Subscription | None:
+    with transaction.atomic():
+        # Locked: the updated and deleted events of one subscription may run at once.
+        plan = (
+            Subscription.objects.select_for_update()
+            .filter(id=plan_id, stripe_subscription_id=subscription.id)
+            .first()
+        )
+        if plan is None or plan.status != Subscription.Status.ACTIVE:
+            return plan  # only an active plan is cancelled or ends
+        items = subscription["items"].data
+        period_end = items[0].current_period_end if items else None
+        plan.cancel_at_period_end = bool(subscription.cancel_at_period_end)
+        plan.ends_at = None
+        if plan.cancel_at_period_end:
+            plan.ends_at = _when(subscription.cancel_at or period_end)
+        if subscription.status in ENDED_STATUSES:
+            plan.status = Subscription.Status.ENDED
+            plan.ended_at = _when(subscription.ended_at or time.time())
+        plan.save(update_fields=["cancel_at_period_end", "ends_at", "status", "ended_at"])
+    return plan
+
+
+def _when(timestamp) -> datetime | None:
+    return datetime.fromtimestamp(timestamp, UTC) if timestamp else None
 
 
 def _create_session(*, plan: Subscription, fan: User):
@@ -107,9 +220,10 @@ def activate_plan(*, session) -> Subscription | None:
     subscription_id = (
         session.subscription if isinstance(session.subscription, str) else session.subscription.id
     )
-    Subscription.objects.filter(id=plan_id).update(
-        status=Subscription.Status.ACTIVE, stripe_subscription_id=subscription_id
-    )
+    # Only the plan's current session: a replayed event of an ended plan's session changes nothing.
+    Subscription.objects.filter(
+        id=plan_id, checkout_session_id=session.id, status=Subscription.Status.PENDING
+    ).update(status=Subscription.Status.ACTIVE, stripe_subscription_id=subscription_id)
     return Subscription.objects.filter(id=plan_id).first()
 
 
@@ -163,7 +277,7 @@ def book_invoice(*, invoice_id: str) -> SupporterMonth | None:
                 (account(LedgerAccount.Kind.SUPPORTER_POOL), pool),
             ],
         )
-        if plan.status != Subscription.Status.ACTIVE and invoice.subscription:
+        if plan.status == Subscription.Status.PENDING and invoice.subscription:
             plan.status = Subscription.Status.ACTIVE
             plan.stripe_subscription_id = invoice.subscription
             plan.save(update_fields=["status", "stripe_subscription_id"])

@@ -7,4 +7,5 @@ app_name = "supporters"
 urlpatterns = [
     path("supporters/", views_supporters.page, name="page"),
     path("supporters/subscribe", views_supporters.subscribe, name="subscribe"),
+    path("supporters/cancel", views_supporters.cancel, name="cancel"),
 ]

@@ -8,6 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from . import connect, webhooks
+from .limits import limited
 from .selectors import access_payouts
 from .stripe_api import SANDBOX_MOUNT, call_wsgi, embedded_sandbox
 
@@ -38,6 +39,7 @@ def payouts(request, returned: bool = False):
 
 @login_required
 @require_POST
+@limited("onboard", back="payments:payouts")
 def payouts_onboard(request):
     """Send the artist to Stripe's hosted onboarding (making their account the first time)."""
     artist, _ = access_payouts(user=request.user)

@@ -14,6 +14,7 @@ from tracks.selectors import access_release, access_track
 
 from . import checkout, downloads
 from .forms import PayForm, PriceForm, TipForm, new_form_token, plain_amount
+from .limits import limited
 from .money import Money
 
 
@@ -50,6 +51,7 @@ def _start(request, form, *, template, context, **kwargs):
 
 @login_required
 @never_cache
+@limited("buy")
 def buy(request, kind, public_id):
     item, tag = checkout.access_for_sale(user=request.user, kind=kind, public_id=public_id)
     context = {"item": item, "tag": tag, "kind": kind}
@@ -73,6 +75,7 @@ def buy(request, kind, public_id):
 
 @login_required
 @never_cache
+@limited("tip")
 def tip(request, slug):
     artist = access_artist(user=request.user, slug=slug)
     if artist.user_id == request.user.id or artist.is_suspended:

@@ -171,8 +171,33 @@ def create_session(hooks: Webhooks, request: Request) -> dict[str, Any]:
     )
 
 
+def _expire_if_due(hooks: Webhooks, session: dict[str, Any]) -> dict[str, Any]:
+    """An open session past its `expires_at` is expired, as Stripe does (it sends
+    checkout.session.expired); checked whenever the session is read or paid."""
+    if session["status"] == "open" and now() >= session["expires_at"]:
+        _expire(hooks, session)
+    return session
+
+
+def _expire(hooks: Webhooks, session: dict[str, Any]) -> None:
+    session["status"] = "expired"
+    session["url"] = None
+    hooks.emit("checkout.session.expired", session)
+
+
 def retrieve_session(hooks: Webhooks, request: Request) -> dict[str, Any]:
-    return fetch(hooks.store, "checkout.session", request.args[0], label="checkout.session")
+    session = fetch(hooks.store, "checkout.session", request.args[0], label="checkout.session")
+    return _expire_if_due(hooks, session)
+
+
+def expire_session(hooks: Webhooks, request: Request) -> dict[str, Any]:
+    """POST /v1/checkout/sessions/:id/expire: an open session can no longer be paid."""
+    request.params.allow()
+    session = _expire_if_due(hooks, fetch(hooks.store, "checkout.session", request.args[0]))
+    if session["status"] != "open":
+        raise StripeError('Only Checkout Sessions with a status in ["open"] can be expired.')
+    _expire(hooks, session)
+    return session
 
 
 def session_lines(store: Store, session: dict[str, Any]) -> list[dict[str, Any]]:
@@ -209,7 +234,7 @@ def list_line_items(hooks: Webhooks, request: Request) -> dict[str, Any]:
 def pay_session(hooks: Webhooks, *, session_id: str, email: str) -> dict[str, Any]:
     """What "Pay" on the hosted page does; the session must still be open."""
     store = hooks.store
-    session = fetch(store, "checkout.session", session_id)
+    session = _expire_if_due(hooks, fetch(store, "checkout.session", session_id))
     if session["status"] != "open":
         raise StripeError("This Checkout Session is no longer open.", code="session_not_open")
     extra = store.secrets[session_id]
@@ -255,4 +280,5 @@ ROUTES = [
     ("POST", r"/v1/checkout/sessions", create_session),
     ("GET", r"/v1/checkout/sessions/([^/]+)", retrieve_session),
     ("GET", r"/v1/checkout/sessions/([^/]+)/line_items", list_line_items),
+    ("POST", r"/v1/checkout/sessions/([^/]+)/expire", expire_session),
 ]

@@ -193,11 +193,16 @@ def _bill(store: Store, subscription: dict[str, Any], reason: str) -> dict[str, 
 
 
 def advance(hooks: Webhooks, request: Request) -> dict[str, Any]:
-    """Test helper: move an active subscription to its next period and pay it (invoice.paid)."""
+    """Test helper: move an active subscription to its next period and pay it (invoice.paid);
+    one set to cancel at period end ends instead (customer.subscription.deleted), and the
+    subscription is answered."""
     request.params.allow()
     subscription = fetch(hooks.store, "subscription", request.args[0])
     if subscription["status"] != "active":
         raise StripeError(f"Subscription {subscription['id']} is not active.")
+    if subscription["cancel_at_period_end"]:
+        _end(hooks, subscription, request)
+        return subscription
     for item in subscription["items"]["data"]:
         recurring = item["price"]["recurring"]
         item["current_period_start"] = item["current_period_end"]
@@ -211,6 +216,52 @@ def advance(hooks: Webhooks, request: Request) -> dict[str, Any]:
 
 def retrieve_subscription(hooks: Webhooks, request: Request) -> dict[str, Any]:
     return fetch(hooks.store, "subscription", request.args[0])
+
+
+def _end(hooks: Webhooks, subscription: dict[str, Any], request: Request) -> None:
+    subscription["status"] = "canceled"
+    subscription["ended_at"] = now()
+    subscription["canceled_at"] = subscription["canceled_at"] or subscription["ended_at"]
+    hooks.emit("customer.subscription.deleted", subscription, request=request.event_request())
+
+
+def update_subscription(hooks: Webhooks, request: Request) -> dict[str, Any]:
+    """POST /v1/subscriptions/:id with cancel_at_period_end=true|false (nothing else): cancel at
+    the end of the period paid for, or take that back (customer.subscription.updated)."""
+    request.params.allow("cancel_at_period_end")
+    wanted = request.params.choice("cancel_at_period_end", ("true", "false"), required=True)
+    subscription = fetch(hooks.store, "subscription", request.args[0])
+    if subscription["status"] == "canceled":
+        raise StripeError(
+            "A canceled subscription can only update its cancellation_details and metadata."
+        )
+    cancel = wanted == "true"
+    if cancel != subscription["cancel_at_period_end"]:
+        previous = {
+            key: subscription[key] for key in ("cancel_at_period_end", "cancel_at", "canceled_at")
+        }
+        subscription["cancel_at_period_end"] = cancel
+        subscription["cancel_at"] = (
+            subscription["items"]["data"][0]["current_period_end"] if cancel else None
+        )
+        subscription["canceled_at"] = now() if cancel else None
+        hooks.emit(
+            "customer.subscription.updated",
+            subscription,
+            previous=previous,
+            request=request.event_request(),
+        )
+    return subscription
+
+
+def cancel_subscription(hooks: Webhooks, request: Request) -> dict[str, Any]:
+    """DELETE /v1/subscriptions/:id: cancel now (customer.subscription.deleted)."""
+    request.params.allow()
+    subscription = fetch(hooks.store, "subscription", request.args[0])
+    if subscription["status"] == "canceled":
+        raise StripeError(f"No such subscription: '{subscription['id']}'", status=404)
+    _end(hooks, subscription, request)
+    return subscription
 
 
 def retrieve_invoice(hooks: Webhooks, request: Request) -> dict[str, Any]:
@@ -231,6 +282,8 @@ def list_invoice_payments(hooks: Webhooks, request: Request) -> dict[str, Any]:
 
 ROUTES = [
     ("GET", r"/v1/subscriptions/([^/]+)", retrieve_subscription),
+    ("POST", r"/v1/subscriptions/([^/]+)", update_subscription),
+    ("DELETE", r"/v1/subscriptions/([^/]+)", cancel_subscription),
     ("GET", r"/v1/invoices/([^/]+)", retrieve_invoice),
     ("GET", r"/v1/customers/([^/]+)", retrieve_customer),
     ("GET", r"/v1/invoice_payments", list_invoice_payments),
