@@ -140,3 +140,12 @@ def test_a_disputed_purchase_no_longer_unlocks_downloads(fan_client, fan, artist
     assert Payment.objects.get().status == "disputed"
     assert download(fan_client, track)[0].status_code == 404
     assert "Disputed — no download" in text(fan_client.get(reverse("checkout:purchases")))
+
+
+def test_the_purchases_and_thanks_pages_say_sandbox(fan_client, track, receiver, settings):
+    buy_and_pay(fan_client, receiver, track, "10.00")
+    thanks = reverse("checkout:thanks", args=[Payment.objects.get().id])
+    for url in (reverse("checkout:purchases"), thanks):
+        assert "Sandbox payments — no real money." in text(fan_client.get(url))
+    settings.PAYMENTS_SANDBOX = False
+    assert "no real money" not in text(fan_client.get(thanks))
