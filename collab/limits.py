@@ -1,10 +1,10 @@
-"""Rate limits on the board's writes, counted with the radio's limiter (radio/limits.py: fixed
+"""Rate limits on the board's writes, counted with the site's limiter (backstage/limits.py: fixed
 windows in the cache, a place taken before the write and given back if it fails).
 
 Per artist. Generous for a person (few people post more than one call a week), they stop one
 account from flooding the board or every poster's inbox."""
 
-from radio.limits import Limit, TooMany, give_back, take
+from backstage.limits import Limit, TooMany, give_back, take
 
 __all__ = ["TooMany", "give_back", "take_for_artist"]
 

@@ -1,9 +1,9 @@
-"""Rate limits of the writes that notify someone else (radio/limits.py's counters): adding a
-credit and proposing a split each send a notification and an e-mail, so one account cannot
-use them to flood another artist's inbox."""
+"""Rate limits of the writes that notify someone else, counted with the site's limiter
+(backstage/limits.py): adding a credit and proposing a split each send a notification and an
+e-mail, so one account cannot use them to flood another artist's inbox."""
 
 from artists.models import Artist
-from radio.limits import Limit, take
+from backstage.limits import Limit, take
 
 LIMITS = {
     "credit": (
@@ -18,5 +18,5 @@ LIMITS = {
 
 
 def take_for_artist(action: str, *, artist: Artist) -> list[str]:
-    """Count one `action` by `artist`; radio.limits.TooMany (nothing counted) if over."""
+    """Count one `action` by `artist`; backstage.limits.TooMany (nothing counted) if over."""
     return take(f"credits:{action}", [(limit, f"a:{artist.id}") for limit in LIMITS[action]])

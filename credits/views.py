@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from backstage.limits import TooMany, give_back
 from backstage.toggles import next_url
-from radio.limits import TooMany, give_back
 
 from . import limits, selectors, services
 

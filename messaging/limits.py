@@ -1,10 +1,10 @@
-"""Rate limits against spam, counted with the radio's limiter (radio/limits.py: fixed windows
+"""Rate limits against spam, counted with the site's limiter (backstage/limits.py: fixed windows
 in the cache, a place taken before the write and given back if the write does not happen).
 
 Per sender. A person in a lively chat writes a few messages a minute; a script writing to
 every artist on the site is stopped by the daily cap on new conversations."""
 
-from radio.limits import Limit, TooMany, give_back, take
+from backstage.limits import Limit, TooMany, give_back, take
 
 __all__ = ["TooMany", "give_back", "take_for_sender"]
 

@@ -18,7 +18,10 @@ def notify(*, user: User, kind: str, text: str, url: str = "", email: bool = Fal
     `url` must be a site path ("/collab/calls/12/"): the e-mail prefixes SITE_URL to it."""
     if url and not url.startswith("/"):
         raise ValueError("A notification links to a path on this site.")
-    notification = Notification.objects.create(user=user, kind=kind, text=text[:MAX_TEXT], url=url)
+    # One line of plain text: a title typed with a line break must not break the e-mail's
+    # subject (a header may not hold a newline) nor the bell's list.
+    text = " ".join(text.split())[:MAX_TEXT]
+    notification = Notification.objects.create(user=user, kind=kind, text=text, url=url)
     if email and user.email:
         transaction.on_commit(lambda: _enqueue_email(notification.id))
     return notification

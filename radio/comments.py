@@ -28,7 +28,7 @@ def post_timed_comment(
 
     The comment takes its place in the counts before it is written (12 parallel posts, 5 saved:
     `limits.take`), and gives it back if it is refused as written."""
-    taken = limits.take("comment", [(limit, str(author.pk)) for limit in COMMENT_LIMITS])
+    taken = limits.take("radio.comment", [(limit, str(author.pk)) for limit in COMMENT_LIMITS])
     try:
         comment = services.add_timed_comment(
             author=author, track=track, at_seconds=at_seconds, body=body, play=play

@@ -65,3 +65,12 @@ def test_read_all_needs_a_post(client, fan):
 
 def test_anonymous_visitors_are_sent_to_log_in(client):
     assert client.get("/notifications/").status_code == 302
+
+
+def test_a_line_break_typed_in_a_title_does_not_stop_the_email(
+    fan, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(user=fan, kind="collab.answer", text="Ana answered “Vocalist\r\nwanted”", email=True)
+    assert mail.outbox[0].subject.endswith("Ana answered “Vocalist wanted”")
+    assert Notification.objects.get().text == "Ana answered “Vocalist wanted”"

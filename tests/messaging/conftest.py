@@ -28,8 +28,8 @@ def cy(db):
 @pytest.fixture
 def no_limits(monkeypatch):
     """Lift the rate limits for tests that set up many messages."""
+    from backstage.limits import Limit
     from messaging import limits
-    from radio.limits import Limit
 
     monkeypatch.setattr(
         limits, "LIMITS", {action: (Limit(10**6, 60, "-"),) for action in limits.LIMITS}

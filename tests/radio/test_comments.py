@@ -202,7 +202,7 @@ def test_five_comments_a_minute_then_a_429_with_a_clear_message(fan_client, fan,
 def test_fifty_comments_a_day_at_most(fan_client, fan, track):
     from django.core.cache import cache
 
-    cache.set(f"radio:limit:comment:86400:{fan.pk}", 50)
+    cache.set(f"limit:radio.comment:86400:{fan.pk}", 50)
     answer = comment_on(fan_client, track, at="9", body="again", HTTP_HX_REQUEST="true")
 
     assert answer.status_code == 429
