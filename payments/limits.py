@@ -1,5 +1,5 @@
 """Rate limits on the POSTs that ask Stripe for something: Buy, Tip, Subscribe (and cancelling a
-plan), and setting up payouts. Counted per person with the radio's limiter (radio/limits.py:
+plan), and setting up payouts. Counted per person with the site's limiter (backstage/limits.py:
 fixed windows in the cache, a place taken before the work).
 
 Generous for a person — a fan buys a few things in an evening, presses Subscribe once or twice
@@ -10,7 +10,7 @@ from functools import wraps
 from django.shortcuts import render
 from django.urls import reverse
 
-from radio.limits import Limit, TooMany, take
+from backstage.limits import Limit, TooMany, take
 
 MINUTE, HOUR = 60, 3600
 _SLOW_DOWN = "wait a minute, then try again."
