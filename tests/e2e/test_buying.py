@@ -1,5 +1,5 @@
 """A fan names a price for a track in Chromium, pays on the (sandbox's) Stripe page, and once the
-webhook is booked downloads the original from their purchases. Our pages pass axe-core."""
+webhook is booked downloads the original, or the MP3, from their purchases. Our pages pass axe-core."""
 
 from pathlib import Path
 
@@ -52,6 +52,9 @@ def test_a_fan_buys_a_track_and_downloads_it(page, live_server, stripe_sandbox):
     assert serious_violations(page) == []
     screenshot(page, "buying-purchases")
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download Night Bus").click()
+        page.get_by_role("link", name="Download FLAC (original) of Night Bus").click()
     assert download.value.suggested_filename == "original.flac"
     assert Path(download.value.path()).read_bytes() == b"fLaC-not-really"
+    with page.expect_download() as download:  # or the MP3 the pipeline made
+        page.get_by_role("link", name="Download MP3 128 kb/s of Night Bus").click()
+    assert download.value.suggested_filename == "original.mp3"
