@@ -149,3 +149,15 @@ def test_the_purchases_and_thanks_pages_say_sandbox(fan_client, track, receiver,
         assert "Sandbox payments — no real money." in text(fan_client.get(url))
     settings.PAYMENTS_SANDBOX = False
     assert "no real money" not in text(fan_client.get(thanks))
+
+
+def test_the_thanks_page_of_a_refunded_purchase_says_so_and_stops_asking(
+    fan_client, artist, receiver
+):
+    paid = sell(fan_client, receiver, artist, "20.00", token="sale-one-token-000000000")
+    stripe_client().v1.refunds.create(params={"charge": charge_of(paid)})
+    for event in events(receiver, "charge.refunded"):
+        deliver(event)
+    response = fan_client.get(reverse("checkout:thanks", args=[Payment.objects.get().id]))
+    assert "was refunded: it no longer unlocks downloads." in text(response)
+    assert "every 2s" not in response.content.decode()
