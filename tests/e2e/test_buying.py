@@ -1,5 +1,6 @@
 """A fan names a price for a track in Chromium, pays on the (sandbox's) Stripe page, and once the
-webhook is booked downloads the original, or the MP3, from their purchases. Our pages pass axe-core."""
+webhook is booked downloads the original, or the MP3, from their purchases. Our pages pass
+axe-core."""
 
 from pathlib import Path
 
