@@ -160,3 +160,19 @@ def test_an_applicant_declined_during_the_grace_period_is_not_told_again(artist_
 def test_the_task_is_in_the_beat_schedule():
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "collab.close_expired_calls" in tasks
+
+
+def test_only_the_poster_sees_the_close_confirmation_and_the_title_is_escaped(
+    artist_client, poster, fan
+):
+    from tests.factories import ArtistFactory
+
+    from .factories import signed_in
+
+    call = CallFactory(poster=poster, title="<b>Loud</b>")
+
+    asked = artist_client.get(f"/collab/calls/{call.id}/close").content.decode()
+
+    assert "&lt;b&gt;Loud&lt;/b&gt;" in asked and "<b>Loud</b>" not in asked
+    for other in (signed_in(fan), signed_in(ArtistFactory().user)):
+        assert other.get(f"/collab/calls/{call.id}/close").status_code == 404
