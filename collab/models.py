@@ -7,6 +7,11 @@ from django.utils import timezone
 
 from artists.skills import skill_labels
 
+# After a call closes (by its poster, or at its deadline) it takes no new answers, but its
+# poster may still shortlist, accept or decline for this long; then the applicants still
+# waiting are told, and the reference track stops playing for them.
+DECISION_GRACE = datetime.timedelta(days=14)
+
 
 def today() -> datetime.date:
     """Deadlines are UTC days: a call is open until the end of its deadline day."""
@@ -42,6 +47,9 @@ class Call(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the applicants still waiting at the end of the grace period were told: each is
+    # told exactly once, however often the beat runs.
+    waiting_told_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -68,6 +76,26 @@ class Call(models.Model):
     def is_open(self) -> bool:
         """Open for applications: not closed, and its deadline day has not ended."""
         return self.status == self.Status.OPEN and self.deadline >= today()
+
+    @property
+    def decisions_until(self) -> datetime.datetime | None:
+        """When the poster's grace period to decide ends (None while the call is open)."""
+        if self.status != self.Status.CLOSED or self.closed_at is None:
+            return None
+        return self.closed_at + DECISION_GRACE
+
+    @property
+    def takes_decisions(self) -> bool:
+        """The poster may still shortlist, accept or decline: the call is not closed (even
+        past its deadline, until the beat closes it), or closed less than DECISION_GRACE ago
+        and the waiting applicants have not been told yet."""
+        if self.status == self.Status.OPEN:
+            return True
+        return (
+            self.waiting_told_at is None
+            and self.decisions_until is not None
+            and timezone.now() < self.decisions_until
+        )
 
     @property
     def skill_labels(self) -> list[str]:

@@ -7,6 +7,7 @@ from artists.models import Artist
 from artists.skills import normalise_genre
 from backstage.jsonlists import containing
 from backstage.models import User
+from messaging.selectors import blocked_between
 from tracks.models import PLAYABLE, Track, Visibility
 from tracks.selectors import listed_tracks
 
@@ -137,8 +138,8 @@ def call_page(*, artist: Artist | None, call: Call) -> dict:
         "is_poster": is_poster,
         "applications": applications,
         "mine": mine,
-        "can_hear_reference": _reference_playable(call)
-        and (is_poster or (mine is not None and not mine.applicant.is_suspended)),
+        "can_hear_reference": (is_poster and _reference_playable(call))
+        or (mine is not None and can_hear_reference(user=artist.user, call=call)),
     }
 
 
@@ -177,11 +178,19 @@ def _reference_playable(call: Call) -> bool:
 
 
 def can_hear_reference(*, user: User | None, call: Call) -> bool:
-    """The reference track is heard by the call's poster and its applicants only."""
+    """The reference track is heard by the call's poster, and by its applicants who are in
+    good standing, were not declined, and neither blocked nor were blocked by the poster —
+    while the poster may still decide (the call is open, or closed within its grace period)."""
     if not (user and user.is_authenticated and _reference_playable(call)):
         return False
     if call.poster.user_id == user.id:
         return True
-    return Application.objects.filter(
-        call=call, applicant__user=user, applicant__is_suspended=False
-    ).exists()
+    if not call.takes_decisions:
+        return False
+    if blocked_between(user_a=call.poster.user, user_b=user):
+        return False
+    return (
+        Application.objects.filter(call=call, applicant__user=user, applicant__is_suspended=False)
+        .exclude(status=Application.Status.DECLINED)
+        .exists()
+    )

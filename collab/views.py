@@ -11,11 +11,17 @@ from tracks.streaming import player_item, serve_rendition
 
 from . import limits, reference, selectors, services
 from .forms import AnswerForm, BoardFilter, CallForm, DirectoryFilter, clean_filters
+from .models import DECISION_GRACE
 
 
 def _need_artist(request):
     """Posting and answering calls is for artists: a fan is told how to become one."""
     return render(request, "collab/need_artist.html", status=403)
+
+
+def _suspended(request, back: str = ""):
+    """A suspended artist is told why they cannot post or answer (403), as messages do."""
+    return _problem(request, services.SUSPENDED, 403, back=back)
 
 
 def _problem(request, message: str, status: int, *, back: str = ""):
@@ -106,6 +112,8 @@ def call_new(request):
     artist = artist_of(user=request.user)
     if artist is None:
         return _need_artist(request)
+    if artist.is_suspended:
+        return _suspended(request)
     form = CallForm(request.POST or None, poster=artist)
     if request.method == "POST" and form.is_valid():
         try:
@@ -125,11 +133,19 @@ def call_new(request):
 
 
 @login_required
-@require_POST
 def call_close(request, call_id):
+    """GET asks to confirm (no script needed); POST closes."""
     call = selectors.access_own_call(user=request.user, call_id=call_id)
+    if request.method != "POST":
+        return render(
+            request, "collab/close_confirm.html", {"call": call, "grace": DECISION_GRACE.days}
+        )
     if services.close_call(call_id=call.id):
-        messages.success(request, "Your call is closed. Artists still waiting were told.")
+        messages.success(
+            request,
+            "Your call is closed: it takes no new answers. You can still decide on the answers "
+            f"you have for {DECISION_GRACE.days} days.",
+        )
     else:
         messages.info(request, "This call was already closed.")
     return redirect(call)
@@ -145,6 +161,8 @@ def answer(request, call_id):
     artist = artist_of(user=request.user)
     if artist is None:
         return _need_artist(request)
+    if artist.is_suspended:
+        return _suspended(request, back=call.get_absolute_url())
     form = AnswerForm(request.POST, applicant=artist)
     if not form.is_valid():
         return call_detail(request, call_id, answer_form=form, status=422)
@@ -156,7 +174,8 @@ def answer(request, call_id):
         services.apply_to_call(call=call, applicant=artist, **form.cleaned_data)
     except services.Refused as exc:
         limits.give_back(taken)
-        return _problem(request, str(exc), 409, back=call.get_absolute_url())
+        status = 403 if isinstance(exc, services.Suspended) else 409
+        return _problem(request, str(exc), status, back=call.get_absolute_url())
     messages.success(request, f"Your answer is on its way to {call.poster.name}.")
     return redirect(call)
 

@@ -19,6 +19,7 @@ from .models import Credit, ProposalShare, SplitProposal
 from .selectors import credited_artist_ids, find_artist, kind_of, work_filter
 
 MAX_CREDITS = 50
+SUSPENDED = "Your artist profile is suspended, so you can’t add credits or propose splits."
 ACCEPTED = ProposalShare.Answer.ACCEPTED
 
 
@@ -46,7 +47,9 @@ def add_credit(*, work: Track | Release, by: Artist, artist_text: str, role: str
     """Credit an artist (typed as their address or exact name) on `by`'s work; they are asked to
     confirm. Raises CreditError for an unknown, suspended or own profile, one of the two having
     blocked the other (messaging), an unknown role, a credit that exists already, or too many
-    credits."""
+    credits, or a suspended uploader."""
+    if by.is_suspended:
+        raise CreditError(SUSPENDED)
     if role not in Credit.Role.values:
         raise CreditError("Choose a role from the list.")
     typed = artist_text.strip()[:100]
@@ -201,7 +204,10 @@ def propose_split(*, work: Track | Release, by: Artist, text: str) -> SplitPropo
     takes effect; until then sales are shared as before. A waiting proposal is superseded (or
     withdrawn, when the text is the split in effect: that one is returned, closed).
 
-    Raises ValidationError with every problem (nothing is written then)."""
+    Raises ValidationError with every problem (nothing is written then): also for a suspended
+    uploader, and a party who blocked the uploader or whom the uploader blocked."""
+    if by.is_suspended:
+        raise ValidationError(SUSPENDED)
     parties = parse_splits(text, owner=by)
     credited = credited_artist_ids(work)
     errors = []
@@ -210,6 +216,11 @@ def propose_split(*, work: Track | Release, by: Artist, text: str) -> SplitPropo
             continue
         if party.artist.is_suspended:
             errors.append(f"Line {number}: {party.artist.name}’s profile is suspended.")
+        elif blocked_between(user_a=by.user, user_b=party.artist.user):
+            errors.append(
+                f"Line {number}: you cannot give {party.artist.name} a share: one of you has "
+                "blocked the other."
+            )
         elif party.artist.id not in credited:
             errors.append(
                 f"Line {number}: {party.artist.name} is not credited on this {kind_of(work)}; "

@@ -8,6 +8,7 @@ from analytics.models import PlayEvent
 from artists.models import Artist, Follow
 from collab.models import Application, Call
 from credits.models import Credit, SplitProposal
+from messaging.models import Message
 from playlists.models import Playlist, PlaylistItem
 from radio import services
 from radio.models import (
@@ -28,7 +29,8 @@ def test_seed_demo_builds_a_listenable_catalogue_with_libraries_and_is_idempoten
     call_command("seed_demo", seconds=5, stdout=open("/dev/null", "w"))  # noqa: SIM115
     counts = (Track.objects.count(), Playlist.objects.count(), PlaylistItem.objects.count())
 
-    assert Track.objects.filter(status=Track.Status.READY).count() == 11
+    public = Track.objects.filter(visibility="public")
+    assert public.filter(status=Track.Status.READY).count() == 11
     night = Playlist.objects.get(title="Night drives")
     assert [i.track.title for i in night.items.order_by("rank")][:2] == [
         "Sodium Lights",
@@ -44,7 +46,18 @@ def test_seed_demo_builds_a_listenable_catalogue_with_libraries_and_is_idempoten
     assert "A voice for a night-bus ballad" in board and "Field recordings" in board
     directory = Client().get("/collab/artists/?skill=vocalist&open=on").content.decode()
     assert "The Lantern Choir" in directory and "Kōji Drift" not in directory
-    assert Application.objects.get().applicant.slug == "the-lantern-choir"
+    answer = Application.objects.get()
+    assert (answer.applicant.slug, answer.status) == ("the-lantern-choir", "accepted")
+    # Mira's call shares a private rough sketch: the choir hears it, visitors do not.
+    call = answer.call
+    assert call.reference_track.visibility == "private" and call.reference_track.is_playable
+    choir = Client()
+    choir.force_login(answer.applicant.user)
+    assert choir.get(f"/collab/calls/{call.id}/reference").status_code == 200
+    assert Client().get(f"/collab/calls/{call.id}/reference").status_code == 404
+    # … and they have started talking: the choir has Mira's messages in its inbox.
+    inbox = choir.get("/messages/").content.decode()
+    assert "Mira Sol" in inbox and "84 bpm" in inbox
 
     # Credits: Kōji Drift mixed Mira's EP (on his page too); the choir has a split to answer.
     koji_page = Client().get("/@koji-drift/").content.decode()
@@ -98,6 +111,7 @@ def test_seed_demo_builds_a_listenable_catalogue_with_libraries_and_is_idempoten
     assert (Track.objects.count(), Playlist.objects.count(), PlaylistItem.objects.count()) == counts
     assert PlayEvent.objects.filter(counted=True).count() == plays
     assert (Call.objects.count(), Application.objects.count()) == (2, 1)
+    assert Message.objects.count() == 3
     assert (Credit.objects.count(), SplitProposal.objects.count()) == (2, 1)
 
     # Mira Sol's artist radio plays her neighbours too (it used to stop after one track).

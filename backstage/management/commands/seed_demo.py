@@ -107,7 +107,7 @@ class Command(BaseCommand):
         self._plays()
         self._radio()
         self._similar_artists()
-        self._collaboration()
+        self._collaboration(seconds=seconds)
         self._credits()
         self.stdout.write(
             self.style.SUCCESS(
@@ -191,13 +191,17 @@ class Command(BaseCommand):
         pairs = refresh_similarity()
         self.stdout.write(f"  radio: {pairs} pairs of similar artists")
 
-    def _collaboration(self) -> None:
+    def _collaboration(self, *, seconds: int) -> None:
         """Skills, genres and "open to collaborate" on the demo artists, two calls on the
-        board and one answer waiting, so the board and the directory look lived in."""
+        board (Mira's shares a private rough sketch as its reference track), and the choir's
+        answer accepted, with a short conversation after it, so the board, the reference
+        track, the directory and the messages look lived in."""
         import datetime
+        import uuid
 
         from collab import services as collab_services
         from collab.models import Call, today
+        from messaging import services as messaging_services
 
         for slug, profile in COLLAB_PROFILES.items():
             artist = Artist.objects.filter(slug=slug).first()
@@ -209,6 +213,15 @@ class Command(BaseCommand):
             Artist.objects.get(slug=slug)
             for slug in ("mira-sol", "koji-drift", "the-lantern-choir")
         )
+        with tempfile.TemporaryDirectory() as tmp:
+            sketch = self._track(
+                mira,
+                "Last Bus (rough sketch)",
+                seed=990,
+                seconds=seconds,
+                workdir=Path(tmp),
+                visibility="private",
+            )
         night_bus = collab_services.post_call(
             poster=mira,
             title="A voice for a night-bus ballad",
@@ -221,6 +234,7 @@ class Command(BaseCommand):
             place="",
             compensation=Call.Compensation.REVENUE_SHARE,
             deadline=today() + datetime.timedelta(days=30),
+            reference_track=sketch,
         )
         collab_services.post_call(
             poster=koji,
@@ -234,14 +248,30 @@ class Command(BaseCommand):
             compensation=Call.Compensation.FREE,
             deadline=today() + datetime.timedelta(days=45),
         )
-        collab_services.apply_to_call(
+        answer = collab_services.apply_to_call(
             call=night_bus,
             applicant=choir,
             message="Our singer has exactly that low voice, and we love a sad bus song. "
             "Have a listen to Salt.",
             tracks=list(Track.objects.filter(artist=choir, title="Salt")),
         )
-        self.stdout.write("  collaboration: profiles, two calls and one answer")
+        collab_services.decide_application(application=answer, decision="accept")
+        for sender, recipient, body in (
+            (mira, choir, "Salt is exactly the voice I hoped for. Stems by Friday?"),
+            (choir, mira, "Friday works. Is the sketch in D minor?"),
+            (mira, choir, "D minor, 84 bpm. I will send the click track tonight."),
+        ):
+            messaging_services.send_message(
+                sender=sender.user,
+                recipient=recipient.user,
+                body=body,
+                token=uuid.uuid4(),
+                about=night_bus.title,
+            )
+        self.stdout.write(
+            "  collaboration: profiles, two calls, a reference track, one answer accepted "
+            "and a conversation"
+        )
 
     def _credits(self) -> None:
         """Kōji Drift mixed Mira Sol's EP (confirmed: it appears on his page); The Lantern Choir
@@ -334,7 +364,8 @@ class Command(BaseCommand):
         release: Release | None = None,
         position: int = 0,
         cover_seed: int | None = None,
-    ):
+        visibility: str = "public",
+    ) -> Track:
         path = synthesise(workdir / f"{seed}.flac", seed=seed, seconds=seconds)
         track = track_services.import_audio_file(
             artist=artist,
@@ -343,9 +374,14 @@ class Command(BaseCommand):
             release=release,
             position=position,
         )
-        changes = {"title": title, "genre": "Electronic", "licence": "cc-by"}
+        changes = {
+            "title": title,
+            "genre": "Electronic",
+            "licence": "cc-by",
+            "visibility": visibility,
+        }
         if cover_seed is not None:
             changes["cover"] = normalise_image(
                 artwork(seed=cover_seed), max_side=1200, stem="cover"
             )
-        track_services.update_track(track=track, **changes)
+        return track_services.update_track(track=track, **changes)
