@@ -1,4 +1,4 @@
-"""Issue 7's audit: suspended artists neither post nor answer calls; blocks hold for decisions
+"""Suspended artists neither post nor answer calls; blocks hold for decisions
 and the reference track; declined applicants stop hearing the reference track."""
 
 import datetime

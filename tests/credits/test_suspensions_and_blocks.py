@@ -1,4 +1,4 @@
-"""Issue 7's audit: a suspended uploader adds no credit and proposes no split, and blocks hold
+"""A suspended uploader adds no credit and proposes no split, and blocks hold
 for split proposals as they do for credits."""
 
 import pytest
