@@ -261,6 +261,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.run_payouts",
         "schedule": crontab(day_of_month=1, hour=6, minute=0),
     },
+    # Payouts and clawbacks a dead worker left pending, looked up at Stripe before asking again
+    # (payments/payouts.py): within hours, well inside Stripe's 24 h idempotency window.
+    "payments-retry-pending-payouts": {
+        "task": "payments.retry_pending_payouts",
+        "schedule": crontab(minute=20),
+    },
 }
 
 # --- Plays (analytics/tokens.py, analytics/counting.py) ------------------------------------

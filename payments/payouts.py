@@ -2,11 +2,13 @@
 
 A payout is booked in our books first (a pending Payout row and, in the same transaction, the
 artist's balance moved to payouts_in_transit), then Stripe is asked for a Transfer keyed by the
-row (`payout-<id>`), then the transfer id is recorded. A worker killed anywhere in between
-leaves the row pending; `run_payouts` retries it with the same key, and Stripe answers with the
-transfer it already made, never a second one. Refunds and disputes (webhooks below) reverse the
-sale's booking in proportion; money already paid out is taken back with a transfer reversal,
-booked and sent the same way (Clawback rows, `clawback-<id>`).
+row (`payout-<id>`, also its transfer_group), then the transfer id is recorded. A worker killed
+anywhere in between leaves the row pending; the hourly retry first looks the transfer up by its
+transfer_group and records it if Stripe made it, and only otherwise asks again with the same key
+(Stripe forgets idempotency keys after 24 hours, so the key alone does not protect a late retry).
+Refunds and disputes (webhooks below) reverse the sale's booking in proportion; money already
+paid out is taken back with a transfer reversal, booked and sent the same way (Clawback rows,
+`clawback-<id>`, looked up among the transfer's reversals by our metadata before asking).
 """
 
 import logging
@@ -63,18 +65,26 @@ def _move(*, kind, reference: str, artist: Artist, amount: int, currency: str, m
 # --- Payouts ------------------------------------------------------------------------------------
 
 
+def retry_pending(*, artist_ids: list[int] | None = None) -> list[Payout]:
+    """Send again the payouts and clawbacks still pending (hourly beat, and each run)."""
+    pending = Payout.objects.filter(status=Payout.Status.PENDING)
+    clawbacks = Clawback.objects.filter(status=Clawback.Status.PENDING)
+    if artist_ids is not None:
+        pending = pending.filter(artist_id__in=artist_ids)
+        clawbacks = clawbacks.filter(payout__artist_id__in=artist_ids)
+    touched = [send_payout(payout_id=pk) for pk in pending.values_list("id", flat=True)]
+    for pk in clawbacks.values_list("id", flat=True):
+        send_clawback(clawback_id=pk)
+    return [payout for payout in touched if payout is not None]
+
+
 def run_payouts(*, artist_ids: list[int] | None = None) -> list[Payout]:
     """Retry what is pending, then pay every ready artist whose balance reaches the minimum.
 
     Balances below PAYOUT_MINIMUM stay on the books for the next run (never forfeited).
     Returns the payouts made or retried in this run.
     """
-    pending = Payout.objects.filter(status=Payout.Status.PENDING)
-    if artist_ids is not None:
-        pending = pending.filter(artist_id__in=artist_ids)
-    touched = [send_payout(payout_id=pk) for pk in pending.values_list("id", flat=True)]
-    for pk in Clawback.objects.filter(status=Clawback.Status.PENDING).values_list("id", flat=True):
-        send_clawback(clawback_id=pk)
+    touched: list[Payout | None] = list(retry_pending(artist_ids=artist_ids))
     accounts = ConnectedAccount.objects.select_related("artist").exclude(stripe_account_id=None)
     if artist_ids is not None:
         accounts = accounts.filter(artist_id__in=artist_ids)
@@ -129,6 +139,18 @@ def _create_transfer(payout: Payout):
     )
 
 
+def _made_transfer(payout: Payout) -> str | None:
+    """The id of the transfer Stripe already made for this payout, if any: looked up by its
+    transfer_group (our key), since Stripe forgets idempotency keys after 24 hours."""
+    transfers = stripe_client().v1.transfers.list(
+        params={"transfer_group": payout.idempotency_key, "limit": 100}
+    )
+    for transfer in transfers.auto_paging_iter():
+        if (transfer.to_dict().get("metadata") or {}).get("backstage_payout") == str(payout.id):
+            return transfer.id
+    return None
+
+
 def _record_sent(payout: Payout, transfer_id: str) -> None:
     Payout.objects.filter(id=payout.id, status=Payout.Status.PENDING).update(
         stripe_transfer_id=transfer_id,
@@ -149,16 +171,23 @@ def send_payout(*, payout_id: int) -> Payout | None:
     if payout is None:
         return None  # sent, failed or reversed already
     try:
-        transfer = _create_transfer(payout)
-    except REFUSALS as error:
-        fail_payout(payout=payout, error=str(error))
+        transfer_id = _made_transfer(payout)  # a killed worker's transfer, made or not
+        if transfer_id is None:
+            try:
+                transfer_id = _create_transfer(payout).id
+            except REFUSALS as error:
+                # Refused: but a worker racing this one may have made it; look before failing.
+                transfer_id = _made_transfer(payout)
+                if transfer_id is None:
+                    fail_payout(payout=payout, error=str(error))
     except Exception as error:  # Stripe unreachable, a timeout: the next run retries
         log.warning("payout %s not sent: %r", payout.id, error)
         Payout.objects.filter(id=payout.id).update(
             attempts=F("attempts") + 1, error=repr(error)[:MAX_ERROR_LENGTH]
         )
     else:
-        _record_sent(payout, transfer.id)
+        if transfer_id is not None:
+            _record_sent(payout, transfer_id)
     payout.refresh_from_db()
     return payout
 
@@ -323,6 +352,18 @@ def _create_reversal(clawback: Clawback):
     )
 
 
+def _made_reversal(clawback: Clawback) -> str | None:
+    """The reversal Stripe already made for this clawback (our metadata on it), if any: a
+    retry after Stripe forgot the idempotency key (24 hours) must not reverse twice."""
+    reversals = stripe_client().v1.transfers.reversals.list(
+        clawback.payout.stripe_transfer_id, params={"limit": 100}
+    )
+    for reversal in reversals.auto_paging_iter():
+        if (reversal.to_dict().get("metadata") or {}).get("backstage_clawback") == str(clawback.id):
+            return reversal.id
+    return None
+
+
 def send_clawback(*, clawback_id: int) -> Clawback | None:
     """Ask Stripe for the pending clawback's transfer reversal and record it; a failure
     leaves it pending for the next run_payouts."""
@@ -334,7 +375,7 @@ def send_clawback(*, clawback_id: int) -> Clawback | None:
     if clawback is None:
         return None
     try:
-        reversal = _create_reversal(clawback)
+        reversal_id = _made_reversal(clawback) or _create_reversal(clawback).id
     except Exception as error:
         log.warning("clawback %s not sent: %r", clawback.id, error)
         Clawback.objects.filter(id=clawback.id).update(
@@ -342,7 +383,7 @@ def send_clawback(*, clawback_id: int) -> Clawback | None:
         )
     else:
         Clawback.objects.filter(id=clawback.id, status=Clawback.Status.PENDING).update(
-            stripe_reversal_id=reversal.id, status=Clawback.Status.SENT, error=""
+            stripe_reversal_id=reversal_id, status=Clawback.Status.SENT, error=""
         )
     clawback.refresh_from_db()
     return clawback

@@ -32,6 +32,14 @@ def run_payouts() -> None:
     payouts.run_payouts()
 
 
+@shared_task(name="payments.retry_pending_payouts")
+def retry_pending_payouts() -> None:
+    """Hourly (CELERY_BEAT_SCHEDULE): payouts and clawbacks a dead worker left pending."""
+    from . import payouts
+
+    payouts.retry_pending()
+
+
 @shared_task(name="payments.send_clawback")
 def send_clawback(clawback_id: int) -> None:
     """Ask Stripe to reverse the transfer; a failure stays pending for the next run_payouts."""

@@ -4,7 +4,7 @@ from typing import Any
 
 from .charges import add_balance_transaction, available
 from .errors import StripeError
-from .objects import Request, empty_list, fetch
+from .objects import Request, empty_list, fetch, page
 from .state import new_id, now
 from .webhooks import Webhooks
 
@@ -87,6 +87,28 @@ def retrieve_transfer(hooks: Webhooks, request: Request) -> dict[str, Any]:
     return fetch(hooks.store, "transfer", request.args[0])
 
 
+def list_transfers(hooks: Webhooks, request: Request) -> dict[str, Any]:
+    """Transfers, newest first, filtered by destination and transfer_group as Stripe's are."""
+    params = request.params
+    params.allow(
+        "destination", "transfer_group", "limit", "starting_after", "ending_before", "expand"
+    )
+    wanted = {
+        name: value
+        for name in ("destination", "transfer_group")
+        if (value := params.string(name)) is not None
+    }
+    return page(hooks.store.find("transfer", **wanted), params, "/v1/transfers")
+
+
+def list_reversals(hooks: Webhooks, request: Request) -> dict[str, Any]:
+    """A transfer's reversals, newest first (paged as Stripe pages them)."""
+    request.params.allow("limit", "starting_after", "ending_before", "expand")
+    transfer = fetch(hooks.store, "transfer", request.args[0])
+    reversals = list(reversed(transfer["reversals"]["data"]))  # kept newest first
+    return page(reversals, request.params, f"/v1/transfers/{transfer['id']}/reversals")
+
+
 def create_reversal(hooks: Webhooks, request: Request) -> dict[str, Any]:
     params = request.params
     params.allow("amount", "description", "metadata", "refund_application_fee", "expand")
@@ -145,7 +167,9 @@ def retrieve_reversal(hooks: Webhooks, request: Request) -> dict[str, Any]:
 
 ROUTES = [
     ("POST", r"/v1/transfers", create_transfer),
+    ("GET", r"/v1/transfers", list_transfers),
     ("GET", r"/v1/transfers/([^/]+)", retrieve_transfer),
     ("POST", r"/v1/transfers/([^/]+)/reversals", create_reversal),
+    ("GET", r"/v1/transfers/([^/]+)/reversals", list_reversals),
     ("GET", r"/v1/transfers/([^/]+)/reversals/([^/]+)", retrieve_reversal),
 ]

@@ -695,3 +695,32 @@ def test_hosted_pages_are_named_at_the_public_url_when_one_is_given():
     assert session.url == f"http://localhost:12111/sandbox/checkout/{session.id}"
     assert link.startswith(f"http://localhost:12111/sandbox/onboarding/{account.id}?link=")
     assert f'action="http://localhost:12111/sandbox/checkout/{session.id}/pay"' in page
+
+
+def test_transfers_are_listed_by_transfer_group_and_their_reversals_newest_first(
+    sandbox, stripe_client
+):
+    from payments.sandbox.accounts import finish_onboarding
+    from payments.sandbox.charges import collect_payment
+
+    account = stripe_client.v1.accounts.create(params={"type": "express"})
+    with sandbox.store.lock:
+        finish_onboarding(sandbox.webhooks, account_id=account.id, complete=True)
+        collect_payment(sandbox.store, amount=5000, currency="eur", description=None, metadata={})
+    made = [
+        stripe_client.v1.transfers.create(
+            params={"amount": 1, "currency": "eur", "destination": account.id, "transfer_group": g}
+        )
+        for g in ("payout-1", "payout-2", "payout-2")
+    ]
+    found = stripe_client.v1.transfers.list(params={"transfer_group": "payout-2"})
+    assert [t.id for t in found.data] == [made[2].id, made[1].id]
+    assert stripe_client.v1.transfers.list(params={"transfer_group": "payout-9"}).data == []
+
+    first = stripe_client.v1.transfers.reversals.create(made[0].id, params={"amount": 10})
+    second = stripe_client.v1.transfers.reversals.create(
+        made[0].id, params={"amount": 20, "metadata": {"backstage_clawback": "7"}}
+    )
+    listed = stripe_client.v1.transfers.reversals.list(made[0].id, params={"limit": 1})
+    assert [r.id for r in listed.auto_paging_iter()] == [second.id, first.id]
+    assert listed.data[0].metadata["backstage_clawback"] == "7"
