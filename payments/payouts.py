@@ -404,7 +404,9 @@ def book_refunds(*, charge_id: str) -> None:
     original = _original(charge)
     if original is None:
         return
-    refunds = [r for r in charge["refunds"]["data"] if r.get("status") == "succeeded"]
+    # A charge carries no `refunds` since API version 2022-11-15 (unless expanded): list them.
+    listed = stripe_client().v1.refunds.list(params={"charge": charge_id, "limit": 100})
+    refunds = [r.to_dict() for r in listed.auto_paging_iter() if r.status == "succeeded"]
     refunds.sort(key=lambda r: (r["created"], r["id"]))
     with transaction.atomic():
         # Locked: two deliveries at once would both count the same refunds as not booked.

@@ -277,9 +277,11 @@ def book_invoice(*, invoice_id: str) -> SupporterMonth | None:
                 (account(LedgerAccount.Kind.SUPPORTER_POOL), pool),
             ],
         )
-        if plan.status == Subscription.Status.PENDING and invoice.subscription:
+        # Since 2025-03-31.basil the subscription is named only under parent.
+        subscription_id = (details or {}).get("subscription")
+        if plan.status == Subscription.Status.PENDING and subscription_id:
             plan.status = Subscription.Status.ACTIVE
-            plan.stripe_subscription_id = invoice.subscription
+            plan.stripe_subscription_id = subscription_id
             plan.save(update_fields=["status", "stripe_subscription_id"])
         row, _ = SupporterMonth.objects.get_or_create(
             invoice_id=invoice.id,

@@ -4,7 +4,7 @@ import secrets
 from typing import Any
 
 from .errors import InvalidParam, StripeError
-from .objects import Request, empty_list, fetch, processing_fee
+from .objects import Request, fetch, filtered_page, processing_fee
 from .state import Store, new_id, now
 from .webhooks import Webhooks
 
@@ -113,7 +113,8 @@ def collect_payment(
             "payment_method_details": {"card": dict(CARD), "type": "card"},
             "receipt_url": None,
             "refunded": False,
-            "refunds": empty_list(f"/v1/charges/{charge_id}/refunds"),
+            # No `refunds`: since API version 2022-11-15 a charge has them only when asked for
+            # with expand[]=refunds (retrieve_charge); otherwise GET /v1/refunds?charge=.
             "source_transfer": None,
             "status": "succeeded",
             "transfer_data": None,
@@ -155,7 +156,19 @@ def retrieve_payment_intent(hooks: Webhooks, request: Request) -> dict[str, Any]
 
 
 def retrieve_charge(hooks: Webhooks, request: Request) -> dict[str, Any]:
-    return fetch(hooks.store, "charge", request.args[0])
+    charge = fetch(hooks.store, "charge", request.args[0])
+    if not any(path.split(".")[0] == "refunds" for path in request.params.expand()):
+        return charge
+    refunds = hooks.store.find("refund", charge=charge["id"])
+    listed = sorted(reversed(refunds), key=lambda r: r["created"], reverse=True)
+    url = f"/v1/charges/{charge['id']}/refunds"
+    return {**charge, "refunds": {"object": "list", "data": listed, "has_more": False, "url": url}}
+
+
+def list_refunds(hooks: Webhooks, request: Request) -> dict[str, Any]:
+    """Refunds, newest first, filtered by charge or payment_intent as Stripe's are."""
+    filters = ("charge", "payment_intent")
+    return filtered_page(hooks.store, "refund", request.params, filters, "/v1/refunds")
 
 
 def retrieve_balance_transaction(hooks: Webhooks, request: Request) -> dict[str, Any]:
@@ -242,7 +255,6 @@ def create_refund(hooks: Webhooks, request: Request) -> dict[str, Any]:
     previous = {"amount_refunded": charge["amount_refunded"], "refunded": charge["refunded"]}
     charge["amount_refunded"] += amount
     charge["refunded"] = charge["amount_refunded"] == charge["amount"]
-    charge["refunds"]["data"].insert(0, refund)
     hooks.emit("charge.refunded", charge, previous=previous, request=request.event_request())
     return refund
 
@@ -310,6 +322,7 @@ ROUTES = [
     ("GET", r"/v1/balance_transactions/([^/]+)", retrieve_balance_transaction),
     ("GET", r"/v1/balance", retrieve_balance),
     ("POST", r"/v1/refunds", create_refund),
+    ("GET", r"/v1/refunds", list_refunds),
     ("GET", r"/v1/refunds/([^/]+)", retrieve_refund),
     ("GET", r"/v1/disputes/([^/]+)", retrieve_dispute),
     ("POST", r"/v1/test_helpers/charges/([^/]+)/dispute", open_dispute),

@@ -61,6 +61,13 @@ def page(items: list[dict[str, Any]], params: Params, url: str) -> dict[str, Any
     return _listed(ordered[:limit], len(ordered) > limit, url)
 
 
+def filtered_page(store: Store, kind: str, params: Params, filters: tuple[str, ...], url: str):
+    """A list endpoint: the objects of `kind` matching the given `filters` params, paged."""
+    params.allow(*filters, "limit", "starting_after", "ending_before", "expand")
+    wanted = {name: value for name in filters if (value := params.string(name)) is not None}
+    return page(store.find(kind, **wanted), params, url)
+
+
 def _listed(data: list[dict[str, Any]], has_more: bool, url: str) -> dict[str, Any]:
     return {"object": "list", "data": data, "has_more": has_more, "url": url}
 

@@ -167,7 +167,7 @@ def _bill(store: Store, subscription: dict[str, Any], reason: str) -> dict[str, 
             "period_start": period["start"],
             "status": "paid",
             "status_transitions": {"finalized_at": paid_at, "paid_at": paid_at},
-            "subscription": subscription["id"],
+            # No top-level `subscription`: removed in 2025-03-31.basil (parent above says it).
             "subtotal": total,
             "total": total,
         }

@@ -4,7 +4,7 @@ from typing import Any
 
 from .charges import add_balance_transaction, available
 from .errors import StripeError
-from .objects import Request, empty_list, fetch, page
+from .objects import Request, empty_list, fetch, filtered_page, page
 from .state import new_id, now
 from .webhooks import Webhooks
 
@@ -89,16 +89,8 @@ def retrieve_transfer(hooks: Webhooks, request: Request) -> dict[str, Any]:
 
 def list_transfers(hooks: Webhooks, request: Request) -> dict[str, Any]:
     """Transfers, newest first, filtered by destination and transfer_group as Stripe's are."""
-    params = request.params
-    params.allow(
-        "destination", "transfer_group", "limit", "starting_after", "ending_before", "expand"
-    )
-    wanted = {
-        name: value
-        for name in ("destination", "transfer_group")
-        if (value := params.string(name)) is not None
-    }
-    return page(hooks.store.find("transfer", **wanted), params, "/v1/transfers")
+    filters = ("destination", "transfer_group")
+    return filtered_page(hooks.store, "transfer", request.params, filters, "/v1/transfers")
 
 
 def list_reversals(hooks: Webhooks, request: Request) -> dict[str, Any]:

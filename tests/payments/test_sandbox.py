@@ -709,7 +709,7 @@ def test_transfers_are_listed_by_transfer_group_and_their_reversals_newest_first
         collect_payment(sandbox.store, amount=5000, currency="eur", description=None, metadata={})
     made = [
         stripe_client.v1.transfers.create(
-            params={"amount": 1, "currency": "eur", "destination": account.id, "transfer_group": g}
+            params={"amount": 90, "currency": "eur", "destination": account.id, "transfer_group": g}
         )
         for g in ("payout-1", "payout-2", "payout-2")
     ]
