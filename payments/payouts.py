@@ -268,35 +268,52 @@ def _original(charge: dict) -> LedgerTransaction | None:
     return booked
 
 
+def _merged(lines: list) -> list:
+    """Lines with one entry per account (amounts added), in first-seen order."""
+    merged: dict[int, list] = {}
+    for account, amount in lines:
+        if account.id in merged:
+            merged[account.id][1] += amount
+        else:
+            merged[account.id] = [account, amount]
+    return [(account, amount) for account, amount in merged.values()]
+
+
 def _taken_back(original: LedgerTransaction, before: int, after: int) -> list:
     """The lines that take back the part of `original` between `before` and `after` minor
     units of its charge: each account gives back its share of the cumulative amount, so the
-    partial refunds of a charge add up to exactly its booking."""
+    partial refunds of a charge add up to exactly its booking.
+
+    Stripe keeps its processing fee when a charge is refunded or disputed, so processor_fees
+    gives nothing back: the platform bears that share of the fee (platform_revenue gives it),
+    and the artist gives back exactly what the sale gave them (docs/payments.md)."""
     rows = list(original.entries.select_related("account__artist").order_by("id"))
     paid = [row for row in rows if row.amount > 0]
     weights = [row.amount for row in paid]
     now_parts, then_parts = allocate(after, weights), allocate(before, weights)
-    lines = [(row.account, -(a - b)) for row, a, b in zip(paid, now_parts, then_parts, strict=True)]
+    currency = rows[0].currency
+    lines = []
+    for row, now, then in zip(paid, now_parts, then_parts, strict=True):
+        account = row.account
+        if account.kind == Kind.PROCESSOR_FEES:
+            account = _account(Kind.PLATFORM_REVENUE, currency)
+        lines.append((account, -(now - then)))
     lines += [(row.account, after - before) for row in rows if row.amount < 0]
-    return lines
+    return _merged(lines)
 
 
 def _book_taking_back(*, kind, reference, original, before, after, extra=(), memo) -> None:
     rows = list(original.entries.all())
     currency = rows[0].currency
     charged = -sum(row.amount for row in rows if row.amount < 0)
-    if before == 0 and after == charged and not extra and kind == LedgerTransaction.Kind.REFUND:
-        booked = ledger.reverse_transaction(
-            original=original, kind=kind, reference=reference, memo=memo
-        )
-        lines = [
-            (entry.account, entry.amount) for entry in booked.entries.select_related("account")
-        ]
-    else:
-        lines = _taken_back(original, before, after)
-        ledger.post_transaction(
-            kind=kind, reference=reference, memo=memo, currency=currency, entries=[*lines, *extra]
-        )
+    lines = _taken_back(original, before, after)
+    ledger.post_transaction(
+        kind=kind,
+        reference=reference,
+        memo=memo,
+        currency=currency,
+        entries=_merged([*lines, *extra]),
+    )
     if kind == LedgerTransaction.Kind.DISPUTE or after >= charged:
         take_back_payment(
             payment_intent_id=original.reference, disputed=kind == LedgerTransaction.Kind.DISPUTE

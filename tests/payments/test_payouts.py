@@ -203,11 +203,12 @@ def test_a_partial_refund_takes_back_each_share_in_proportion(
 
     refunds = LedgerTransaction.objects.filter(kind="refund")
     assert refunds.count() == 2
-    # 500 of 2000: fee 22, platform 75, artist 403; the rest makes the sale whole again.
+    # 500 of 2000: fee share 22, platform 75, artist 403; the rest makes the sale whole again,
+    # except Stripe's fee, which Stripe keeps: the platform bears it, not the artist.
     assert balances() == {
         "customer_payments": 0,
-        "processor_fees": 0,
-        "platform_revenue": 0,
+        "processor_fees": 88,
+        "platform_revenue": -88,
         "artist:" + artist.slug: 0,
     }
     # Both refunds may fall in one second (booked then in id order): each is its own slice.
@@ -215,8 +216,8 @@ def test_a_partial_refund_takes_back_each_share_in_proportion(
         refund.reference: sorted(e.amount for e in refund.entries.all()) for refund in refunds
     }
     by_amount = {r["amount"]: r["id"] for r in sandbox.store.find("refund")}
-    assert booked[by_amount[500]] == [-403, -75, -22, 500]
-    assert booked[by_amount[1500]] == [-1209, -225, -66, 1500]
+    assert booked[by_amount[500]] == [-403, -97, 500]  # platform: its cut 75 + the fee's 22
+    assert booked[by_amount[1500]] == [-1209, -291, 1500]
     assert_books_balance(artist)
 
 
@@ -256,8 +257,8 @@ def test_a_dispute_takes_back_the_sale_and_charges_its_fee_to_the_platform(
     assert booked.reference == disputed.data.object.id
     assert balances() == {
         "customer_payments": 0,
-        "processor_fees": 1500,  # the dispute fee
-        "platform_revenue": -1500,  # paid by the platform, not the artist
+        "processor_fees": 1500 + 88,  # the dispute fee, and the sale's fee Stripe keeps
+        "platform_revenue": -1500 - 88,  # paid by the platform, not the artist
         "artist:" + artist.slug: 0,
     }
     assert_books_balance(artist)
@@ -377,8 +378,8 @@ def test_a_dispute_after_the_payout_claws_back_the_artists_share(
     assert (clawback.amount, clawback.status) == (SHARE_20, "sent")
     assert balances() == {
         "customer_payments": 0,
-        "processor_fees": 1500,
-        "platform_revenue": -1500,
+        "processor_fees": 1500 + 88,
+        "platform_revenue": -1500 - 88,
         "payouts_in_transit": 0,
         "artist:" + artist.slug: 0,
     }
@@ -418,8 +419,8 @@ def test_every_webhook_replayed_three_times_out_of_order_ends_the_same(
     assert LedgerTransaction.objects.filter(kind="sale").count() == 2
     assert balances() == {
         "customer_payments": -3000,
-        "processor_fees": 176 - 44,
-        "platform_revenue": 600 - 150,
+        "processor_fees": 176,  # Stripe keeps its fee on a refund
+        "platform_revenue": 600 - 150 - 44,  # the platform bears the refunded half's fee
         "payouts_in_transit": 2 * SHARE_20 - 806,
         "artist:" + artist.slug: 0,
     }
@@ -511,4 +512,25 @@ def test_a_refund_handler_that_dies_halfway_writes_nothing_and_its_retry_books_o
     [clawback] = Clawback.objects.all()
     assert (clawback.amount, clawback.status) == (SHARE_20, "sent")
     assert len(transfers(sandbox)[0]["reversals"]["data"]) == 1
+    assert_books_balance(artist)
+
+
+def test_a_full_refund_leaves_the_fee_stripe_kept_on_the_books(
+    fan_client, artist, sandbox, receiver
+):
+    """Stripe keeps its processing fee on a refund: processor_fees must still match Stripe's
+    balance transactions, the platform bears the fee and the artist ends at zero."""
+    paid = sell(fan_client, receiver, artist, "20.00", token="sale-one-token-000000000")
+    stripe_client().v1.refunds.create(params={"charge": charge_of(paid)})
+    for event in events(receiver, "charge.refunded") * 2:
+        deliver(event)
+
+    kept_by_stripe = sum(txn["fee"] for txn in sandbox.store.find("balance_transaction"))
+    assert kept_by_stripe == 88
+    assert balances() == {
+        "customer_payments": 0,
+        "processor_fees": kept_by_stripe,
+        "platform_revenue": -kept_by_stripe,
+        "artist:" + artist.slug: 0,
+    }
     assert_books_balance(artist)
