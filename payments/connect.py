@@ -5,6 +5,7 @@ Payouts are enabled only from the account as Stripe returns it when re-fetched (
 """
 
 import logging
+import uuid
 
 import stripe
 from django.db import transaction
@@ -59,7 +60,10 @@ def create_onboarding_link(*, artist: Artist, refresh_url: str, return_url: str)
             "refresh_url": refresh_url,
             "return_url": return_url,
             "type": "account_onboarding",
-        }
+        },
+        # Links are single-use, so each request gets its own key (a fresh click, a fresh
+        # link); the key makes the library's network retries of this one request safe.
+        options={"idempotency_key": f"account-link-{account.id}-{uuid.uuid4().hex}"},
     )
     return link.url
 

@@ -480,3 +480,49 @@ def book_dispute(*, dispute_id: str) -> None:
             extra=extra,
             memo=f"Dispute of {charge['id']}",
         )
+
+
+@register("charge.dispute.closed")
+def on_dispute_closed(event) -> None:
+    book_dispute_won(dispute_id=event.data.object["id"])
+
+
+def book_dispute_won(*, dispute_id: str) -> LedgerTransaction | None:
+    """A dispute won: the money Stripe reinstated goes back where the dispute took it from
+    (the artist's balance, the platform's cut), once, as reference `<dispute id>-won`.
+
+    The dispute fee stays Stripe's unless its balance transactions say it was returned: the
+    books' processor_fees end at exactly the fees of the dispute's balance transactions."""
+    dispute = stripe_client().v1.disputes.retrieve(dispute_id).to_dict()
+    if dispute.get("status") != "won":
+        return None  # lost (already booked when it opened) or still open
+    with transaction.atomic():
+        booked = (
+            LedgerTransaction.objects.select_for_update()
+            .filter(kind=LedgerTransaction.Kind.DISPUTE, reference=dispute["id"])
+            .first()
+        )
+        if booked is None:
+            if _original(stripe_client().v1.charges.retrieve(dispute["charge"]).to_dict()):
+                raise NotBookedYet(f"{dispute['id']} is closed before its opening is booked")
+            return None  # not a payment of ours
+        entries = list(booked.entries.select_related("account"))
+        currency = entries[0].currency
+        withdrawn_fee = sum(
+            e.amount for e in entries if e.account.kind == Kind.PROCESSOR_FEES and e.amount > 0
+        )
+        kept_fee = sum(txn.get("fee", 0) for txn in dispute.get("balance_transactions") or [])
+        returned = withdrawn_fee - kept_fee
+        lines = [(entry.account, -entry.amount) for entry in entries]
+        # What the reversal above gives back of the dispute fee beyond what Stripe returned.
+        lines += [
+            (_account(Kind.PROCESSOR_FEES, currency), withdrawn_fee - returned),
+            (_account(Kind.PLATFORM_REVENUE, currency), returned - withdrawn_fee),
+        ]
+        return ledger.post_transaction(
+            kind=LedgerTransaction.Kind.DISPUTE,
+            reference=f"{dispute['id']}-won",
+            memo=f"Dispute of {dispute['charge']} won: the money is reinstated",
+            currency=currency,
+            entries=_merged(lines),
+        )

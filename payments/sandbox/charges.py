@@ -316,6 +316,53 @@ def retrieve_dispute(hooks: Webhooks, request: Request) -> dict[str, Any]:
     return fetch(hooks.store, "dispute", request.args[0])
 
 
+def list_disputes(hooks: Webhooks, request: Request) -> dict[str, Any]:
+    filters = ("charge", "payment_intent")
+    return filtered_page(hooks.store, "dispute", request.params, filters, "/v1/disputes")
+
+
+# Stripe's test-mode evidence texts that decide a submitted dispute at once.
+OUTCOMES = {"winning_evidence": "won", "losing_evidence": "lost"}
+
+
+def update_dispute(hooks: Webhooks, request: Request) -> dict[str, Any]:
+    """Evidence for a dispute; with submit, test mode's "winning_evidence" / "losing_evidence"
+    closes it: won reinstates the disputed amount (charge.dispute.funds_reinstated, then
+    charge.dispute.closed), lost only closes it. The dispute fee is not returned."""
+    params = request.params
+    params.allow("evidence", "metadata", "submit", "expand")
+    dispute = fetch(hooks.store, "dispute", request.args[0])
+    evidence = params.nested("evidence")
+    text = None
+    if evidence is not None:
+        evidence.allow("uncategorized_text", "customer_email_address")
+        text = evidence.string("uncategorized_text")
+    submit = params.choice("submit", ("true", "false")) == "true"
+    if dispute["status"] in ("won", "lost"):
+        raise StripeError(f"Dispute {dispute['id']} is already closed.", code="dispute_closed")
+    if text is not None:
+        dispute["evidence"]["uncategorized_text"] = text
+    dispute["metadata"].update(params.metadata())
+    outcome = OUTCOMES.get(dispute["evidence"]["uncategorized_text"] or "")
+    if not submit or outcome is None:
+        return dispute
+    dispute["status"] = outcome
+    if outcome == "won":
+        txn = add_balance_transaction(
+            hooks.store,
+            amount=dispute["amount"],
+            currency=dispute["currency"],
+            fee=0,
+            kind="adjustment",
+            source=dispute["id"],
+            what=f"Chargeback reversal for {dispute['charge']}",
+        )
+        dispute["balance_transactions"].append(txn)
+        hooks.emit("charge.dispute.funds_reinstated", dispute, request=request.event_request())
+    hooks.emit("charge.dispute.closed", dispute, request=request.event_request())
+    return dispute
+
+
 ROUTES = [
     ("GET", r"/v1/payment_intents/([^/]+)", retrieve_payment_intent),
     ("GET", r"/v1/charges/([^/]+)", retrieve_charge),
@@ -324,6 +371,8 @@ ROUTES = [
     ("POST", r"/v1/refunds", create_refund),
     ("GET", r"/v1/refunds", list_refunds),
     ("GET", r"/v1/refunds/([^/]+)", retrieve_refund),
+    ("GET", r"/v1/disputes", list_disputes),
     ("GET", r"/v1/disputes/([^/]+)", retrieve_dispute),
+    ("POST", r"/v1/disputes/([^/]+)", update_dispute),
     ("POST", r"/v1/test_helpers/charges/([^/]+)/dispute", open_dispute),
 ]

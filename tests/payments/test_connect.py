@@ -272,3 +272,18 @@ def test_what_is_due_reads_in_words_each_once(artist):
         currently_due=["tos_acceptance.date", "tos_acceptance.ip", "individual.dob.day"],
     )
     assert account.currently_due_labels == ["accepting Stripe's terms", "individual.dob.day"]
+
+
+def test_each_onboarding_link_is_asked_for_with_its_own_idempotency_key(embedded, artist):
+    urls = [
+        connect.create_onboarding_link(
+            artist=artist, refresh_url="http://x.test/r", return_url="http://x.test/d"
+        )
+        for _ in range(2)
+    ]
+
+    account = ConnectedAccount.objects.get(artist=artist)
+    keys = [key for key in map(json.loads, embedded.store.idempotency) if "account-link" in key[2]]
+    assert len({key[2] for key in keys}) == 2
+    assert all(key[2].startswith(f"account-link-{account.id}-") for key in keys)
+    assert urls[0] != urls[1]  # links are single-use: a second click gets a fresh one

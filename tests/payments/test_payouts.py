@@ -534,3 +534,54 @@ def test_a_full_refund_leaves_the_fee_stripe_kept_on_the_books(
         "artist:" + artist.slug: 0,
     }
     assert_books_balance(artist)
+
+
+def close_dispute(charge: str, evidence: str) -> str:
+    """The dispute of `charge` decided in test mode, as Stripe's test evidence texts do."""
+    [dispute] = stripe_client().v1.disputes.list(params={"charge": charge}).data
+    stripe_client().v1.disputes.update(
+        dispute.id, params={"evidence": {"uncategorized_text": evidence}, "submit": True}
+    )
+    return dispute.id
+
+
+def test_a_won_dispute_gives_the_artist_their_money_back_once(
+    fan_client, artist, sandbox, receiver
+):
+    onboard(sandbox, artist)
+    paid = sell(fan_client, receiver, artist, "20.00", token="sale-one-token-000000000")
+    payouts.run_payouts()
+    charge = charge_of(paid)
+    stripe_client().raw_request("post", f"/v1/test_helpers/charges/{charge}/dispute")
+    deliver(events(receiver, "charge.dispute.created")[0])
+    payouts.run_payouts()  # the artist's share was paid out: clawed back
+    dispute_id = close_dispute(charge, "winning_evidence")
+    for event in events(receiver, "charge.dispute.closed") * 3:
+        deliver(event)
+
+    won = LedgerTransaction.objects.get(reference=f"{dispute_id}-won")
+    assert won.kind == "dispute"
+    assert ledger.artist_balance(artist, "eur").amount == SHARE_20  # paid again next run
+    kept_by_stripe = sum(txn["fee"] for txn in sandbox.store.find("balance_transaction"))
+    assert balances() == {
+        "customer_payments": -2000,
+        "processor_fees": kept_by_stripe,  # 88 for the sale, 1500 for the dispute
+        "platform_revenue": 300 - 1500,  # its cut, less the dispute fee it bears
+        "payouts_in_transit": 0,
+        "artist:" + artist.slug: SHARE_20,
+    }
+    assert_books_balance(artist)
+
+
+def test_a_lost_dispute_books_nothing_more_when_it_closes(fan_client, artist, sandbox, receiver):
+    paid = sell(fan_client, receiver, artist, "20.00", token="sale-one-token-000000000")
+    charge = charge_of(paid)
+    stripe_client().raw_request("post", f"/v1/test_helpers/charges/{charge}/dispute")
+    deliver(events(receiver, "charge.dispute.created")[0])
+    before = balances()
+    close_dispute(charge, "losing_evidence")
+    deliver(events(receiver, "charge.dispute.closed")[0])
+
+    assert balances() == before
+    assert LedgerTransaction.objects.filter(kind="dispute").count() == 1
+    assert_books_balance(artist)

@@ -42,7 +42,12 @@ def failed_event(n: int = 1, *, ago: datetime.timedelta, sweeps: int = 0) -> Web
     return WebhookEvent.objects.create(
         stripe_id=f"evt_sweep_{n}",
         type="backstage.flaky",
-        payload={"id": f"evt_sweep_{n}", "object": "event", "type": "backstage.flaky"},
+        payload={
+            "id": f"evt_sweep_{n}",
+            "object": "event",
+            "type": "backstage.flaky",
+            "data": {"object": {"id": f"obj_{n}", "object": "thing"}},
+        },
         attempts=6 * (sweeps + 1),
         last_error="ConnectionError('Stripe cannot be reached')",
         last_attempt_at=timezone.now() - ago,

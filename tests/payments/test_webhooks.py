@@ -286,3 +286,16 @@ def test_it_takes_either_of_two_secrets(client, settings, django_capture_on_comm
     body = event_body(id="evt_third")
     response = post(client, body, signed(body, "whsec_third"))
     assert_refused(response, "Bad signature", recorded_before=2)
+
+
+def test_a_signed_event_whose_object_has_no_id_is_closed_as_malformed_at_once(
+    client, django_capture_on_commit_callbacks
+):
+    body = event_body(type="charge.refunded", obj={"object": "charge"})
+    response = post(client, body, signed(body), capture=django_capture_on_commit_callbacks)
+
+    assert response.status_code == 200
+    row = WebhookEvent.objects.get()
+    assert row.processed_at is not None  # not left for the sweep to retry for ~42 hours
+    assert row.last_error.startswith("Malformed: the event's object has no id")
+    assert row.attempts == 1
