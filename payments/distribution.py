@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, Max, OuterRef
 from django.utils import timezone
 
 from analytics.models import PlayEvent
@@ -33,6 +33,7 @@ from tracks.models import Visibility
 from . import ledger
 from .distribution_sql import (
     FALLBACK_SQL,
+    MARK_RUN_SQL,
     POOLS_SQL,
     POOLS_TABLE_SQL,
     RADIO_SQL,
@@ -71,9 +72,11 @@ def last_month(today: date | None = None) -> date:
     return date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
 
 
-def reference_of(month: date, currency: str) -> str:
+def reference_of(month: date, currency: str, run: int = 1) -> str:
+    """distribution-2026-11 (other currencies: -usd); later runs of the month: -run2, …"""
     suffix = "" if currency == settings.PAYMENTS_CURRENCY else f"-{currency}"
-    return f"distribution-{month:%Y-%m}{suffix}"
+    again = "" if run == 1 else f"-run{run}"
+    return f"distribution-{month:%Y-%m}{suffix}{again}"
 
 
 def _bounds(month: date) -> tuple[datetime, datetime]:
@@ -129,24 +132,16 @@ def _artist_accounts(artist_ids, currency: str) -> dict[int, LedgerAccount]:
     return accounts
 
 
-def _booked(month: date, currencies: list[str]) -> set[str]:
-    return set(
-        LedgerTransaction.objects.filter(
-            kind=LedgerTransaction.Kind.DISTRIBUTION,
-            reference__in=[reference_of(month, c) for c in currencies],
-        ).values_list("reference", flat=True)
-    )
-
-
-def _allocation(month, fan_id, currency, pool, parts, fallback=False) -> SupporterAllocation:
+def _allocation(month, run, fan_id, currency, pool, parts) -> SupporterAllocation:
     """The row for one fan's non-zero `parts` [(artist id, amount, plays)]."""
     parts = [part for part in parts if part[1]]
     return SupporterAllocation(
         month=month,
+        run=run,
         fan_id=fan_id,
         currency=currency,
         pool=pool,
-        fallback=fallback,
+        fallback=False,
         artist_ids=[artist_id for artist_id, _, _ in parts],
         amounts=[amount for _, amount, _ in parts],
         plays=[plays for _, _, plays in parts],
@@ -213,6 +208,7 @@ def _shares_in_python(cursor, params: dict, pools_sql: str, result: Distribution
         parts = allocate(pool, [plays for _, plays in played])
         row = _allocation(
             month,
+            params["run"],
             fan_id,
             currency,
             pool,
@@ -260,7 +256,7 @@ def _fallback(cursor, params: dict, pools_sql: str, idle: list[tuple], sums: Sum
         result.shares += len(given) * fans
 
 
-def _book(month: date, sums: Sums, result: Distribution) -> None:
+def _book(month: date, run: int, sums: Sums, result: Distribution) -> None:
     """One ledger transaction per currency: supporter_pool −total, each artist +their sum."""
     for currency, amounts in sorted(sums.items()):
         if not amounts:
@@ -270,9 +266,10 @@ def _book(month: date, sums: Sums, result: Distribution) -> None:
         pool_account = ledger.get_account(kind=LedgerAccount.Kind.SUPPORTER_POOL, currency=currency)
         ledger.post_transaction(
             kind=LedgerTransaction.Kind.DISTRIBUTION,
-            reference=reference_of(month, currency),
+            reference=reference_of(month, currency, run),
             memo=f"Supporter pool of {month:%B %Y} to {len(amounts)} "
-            + ("artist" if len(amounts) == 1 else "artists"),
+            + ("artist" if len(amounts) == 1 else "artists")
+            + ("" if run == 1 else f" (run {run}: money booked after the first)"),
             currency=currency,
             entries=[(pool_account, -total)]
             + [(accounts[pk], amount) for pk, amount in sorted(amounts.items())],
@@ -280,42 +277,50 @@ def _book(month: date, sums: Sums, result: Distribution) -> None:
         result.moved[currency] = total
 
 
+def _unshared(month: date) -> list[str]:
+    """The currencies with money of `month` no run has shared out yet."""
+    return sorted(
+        SupporterMonth.objects.filter(month=month, pool__gt=0, run=None)
+        .values_list("currency", flat=True)
+        .distinct()
+    )
+
+
 def distribute_month(*, month: date | None = None, engine: str | None = None) -> Distribution:
-    """Share out `month`'s supporter pool (default: last month), once. `engine` "sql"
+    """Share out `month`'s supporter pool (default: last month): every SupporterMonth row no
+    earlier run shared out, as run 1, 2, … of the month (money booked after the month's first
+    run, e.g. an invoice.paid retried for hours, goes out with the next). `engine` "sql"
     (PostgreSQL's default) or "python" (anywhere; SQLite's) says how the parts are computed."""
     month = month or last_month()
     engine = engine or ("sql" if connection.vendor == "postgresql" else "python")
     result = Distribution(month=month)
-    currencies = sorted(
-        SupporterMonth.objects.filter(month=month, pool__gt=0)
-        .values_list("currency", flat=True)
-        .distinct()
-    )
-    booked = _booked(month, currencies)
-    todo = [c for c in currencies if reference_of(month, c) not in booked]
-    if not todo:
-        result.already_done = bool(currencies)
+    if not _unshared(month):
+        result.already_done = SupporterMonth.objects.filter(month=month, pool__gt=0).exists()
         return result
     start, end = _bounds(month)
-    placeholders = ", ".join(f"%(c{i})s" for i in range(len(todo)))
-    pools_sql = POOLS_SQL.format(currencies=placeholders)
-    params = {
-        "cap": settings.SUPPORTER_PLAY_CAP,
-        "month": month,
-        "start": start,
-        "end": end,
-        **{f"c{i}": c for i, c in enumerate(todo)},
-    }
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # A second run racing this one waits here, then finds the month booked (the
-            # unique constraint would refuse its rows anyway). Aggregating and sorting millions
-            # of (fan, artist) rows wants more memory than a page view's default.
+            # A second run racing this one (or a supporter refund, supporters.py) waits here,
+            # then finds the rows shared out. Aggregating and sorting millions of (fan, artist)
+            # rows wants more memory than a page view's default.
             cursor.execute("LOCK TABLE payments_supporterallocation IN SHARE ROW EXCLUSIVE MODE")
             cursor.execute("SET LOCAL work_mem = '256MB'")
-            if _booked(month, todo):
-                result.already_done = True
-                return result
+        todo = _unshared(month)
+        if not todo:
+            result.already_done = True
+            return result
+        done = SupporterMonth.objects.filter(month=month).aggregate(run=Max("run"))["run"]
+        run = (done or 0) + 1
+        placeholders = ", ".join(f"%(c{i})s" for i in range(len(todo)))
+        pools_sql = POOLS_SQL.format(currencies=placeholders)
+        params = {
+            "cap": settings.SUPPORTER_PLAY_CAP,
+            "month": month,
+            "run": run,
+            "start": start,
+            "end": end,
+            **{f"c{i}": c for i, c in enumerate(todo)},
+        }
         cursor.execute(f"SELECT COUNT(DISTINCT fan_id) FROM ({pools_sql}) o", params)
         (result.supporters,) = cursor.fetchone()
         shares = _shares_in_sql if engine == "sql" else _shares_in_python
@@ -323,11 +328,13 @@ def distribute_month(*, month: date | None = None, engine: str | None = None) ->
         cursor.execute(
             f"""SELECT o.key, o.fan_id, o.currency, o.pool FROM ({pools_sql}) o
             WHERE NOT EXISTS (SELECT 1 FROM payments_supporterallocation s
-                WHERE s.month = %(month)s AND s.fan_id = o.fan_id AND s.currency = o.currency)
+                WHERE s.month = %(month)s AND s.run = %(run)s AND s.fan_id = o.fan_id
+                    AND s.currency = o.currency)
             ORDER BY o.fan_id, o.currency""",
             params,
         )
         idle = cursor.fetchall()
         _fallback(cursor, params, pools_sql, idle, sums, result)
-        _book(month, sums, result)
+        cursor.execute(MARK_RUN_SQL.format(currencies=placeholders), params)
+        _book(month, run, sums, result)
     return result

@@ -3,11 +3,12 @@ one PostgreSQL statement that computes and writes every played supporter's parts
 fallback's insert and the radio's weights. Its shape and figures: tests/bench/README.md,
 "Supporters"."""
 
-# Pools of the month, per (fan, currency), in the currencies to distribute; `key` numbers each
+# Pools of the month not shared out by an earlier run, per (fan, currency), in the currencies
+# to distribute; `key` numbers each
 # (fan, currency) with an integer, so the statement below sorts and groups on integers only.
 POOLS_SQL = """
     SELECT MIN(id) AS key, fan_id, currency, SUM(pool) AS pool FROM payments_supportermonth
-    WHERE month = %(month)s AND pool > 0 AND currency IN ({currencies})
+    WHERE month = %(month)s AND pool > 0 AND run IS NULL AND currency IN ({currencies})
     GROUP BY fan_id, currency
 """
 
@@ -68,8 +69,9 @@ SHARES_SQL = """
     ),
     written AS (
         INSERT INTO payments_supporterallocation
-            (month, fan_id, currency, pool, fallback, artist_ids, amounts, plays)
-        SELECT %(month)s, s.fan_id, s.currency, f.pool, false, f.artist_ids, f.amounts, f.plays
+            (month, run, fan_id, currency, pool, fallback, artist_ids, amounts, plays)
+        SELECT %(month)s, %(run)s, s.fan_id, s.currency, f.pool, false, f.artist_ids, f.amounts,
+            f.plays
         FROM fans f JOIN supporter_pools s ON s.key = f.key
     )
     SELECT s.currency, u.artist_id, SUM(u.amount), COUNT(*)
@@ -81,12 +83,14 @@ SHARES_SQL = """
 # The fallback's split of one (currency, pool), written for every fan who played nobody.
 FALLBACK_SQL = """
     INSERT INTO payments_supporterallocation
-        (month, fan_id, currency, pool, fallback, artist_ids, amounts, plays)
-    SELECT %(month)s, o.fan_id, o.currency, o.pool, %(yes)s, %(artist_ids)s, %(amounts)s, %(plays)s
+        (month, run, fan_id, currency, pool, fallback, artist_ids, amounts, plays)
+    SELECT %(month)s, %(run)s, o.fan_id, o.currency, o.pool, %(yes)s, %(artist_ids)s, %(amounts)s,
+        %(plays)s
     FROM ({pools}) o
     WHERE o.pool = %(pool)s AND o.currency = %(currency)s AND NOT EXISTS (
         SELECT 1 FROM payments_supporterallocation s
-        WHERE s.month = %(month)s AND s.fan_id = o.fan_id AND s.currency = o.currency)
+        WHERE s.month = %(month)s AND s.run = %(run)s AND s.fan_id = o.fan_id
+            AND s.currency = o.currency)
 """
 
 RADIO_SQL = """
@@ -95,4 +99,13 @@ RADIO_SQL = """
     WHERE p.counted AND NOT p.flagged AND p.source = 'radio'
       AND p.started_at >= %(start)s AND p.started_at < %(end)s
     GROUP BY p.artist_id ORDER BY p.artist_id
+"""
+
+# The month's money shared out by this run: each fan's rows that got an allocation row.
+MARK_RUN_SQL = """
+    UPDATE payments_supportermonth m SET run = %(run)s
+    WHERE m.month = %(month)s AND m.run IS NULL AND m.pool > 0 AND m.currency IN ({currencies})
+      AND EXISTS (SELECT 1 FROM payments_supporterallocation s
+        WHERE s.month = %(month)s AND s.run = %(run)s AND s.fan_id = m.fan_id
+            AND s.currency = m.currency)
 """

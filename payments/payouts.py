@@ -258,13 +258,34 @@ def book_transfer_reversals(*, transfer_id: str) -> Payout | None:
 
 
 def _original(charge: dict) -> LedgerTransaction | None:
-    """The sale or tip booked for the charge; NotBookedYet if ours but not booked yet."""
+    """The sale, tip or supporter payment booked for the charge; NotBookedYet if ours but not
+    booked yet."""
+    intent = charge.get("payment_intent") or ""
     booked = LedgerTransaction.objects.filter(
-        kind__in=[LedgerTransaction.Kind.SALE, LedgerTransaction.Kind.TIP],
-        reference=charge.get("payment_intent") or "",
+        kind__in=[LedgerTransaction.Kind.SALE, LedgerTransaction.Kind.TIP], reference=intent
     ).first()
     if booked is None and (charge.get("metadata") or {}).get("backstage_payment"):
         raise NotBookedYet(f"{charge['id']} is refunded before its sale is booked")
+    if booked is None and intent:
+        booked = _supporter_payment(intent)
+    return booked
+
+
+def _supporter_payment(intent_id: str) -> LedgerTransaction | None:
+    """The supporter payment booked for the invoice this payment intent paid, if any."""
+    from .supporter_models import SupporterMonth
+
+    paid = stripe_client().v1.invoice_payments.list(
+        params={"payment": {"type": "payment_intent", "payment_intent": intent_id}}
+    )
+    invoices = [payment.invoice for payment in paid.data]
+    if not invoices:
+        return None
+    booked = LedgerTransaction.objects.filter(
+        kind=LedgerTransaction.Kind.SUPPORTER_PAYMENT, reference__in=invoices
+    ).first()
+    if booked is None and SupporterMonth.objects.filter(invoice_id__in=invoices).exists():
+        raise NotBookedYet(f"{intent_id}'s invoice is refunded before it is booked")
     return booked
 
 
@@ -279,7 +300,7 @@ def _merged(lines: list) -> list:
     return [(account, amount) for account, amount in merged.values()]
 
 
-def _taken_back(original: LedgerTransaction, before: int, after: int) -> list:
+def _taken_back(original: LedgerTransaction, before: int, after: int, instead=None) -> list:
     """The lines that take back the part of `original` between `before` and `after` minor
     units of its charge: each account gives back its share of the cumulative amount, so the
     partial refunds of a charge add up to exactly its booking.
@@ -293,20 +314,25 @@ def _taken_back(original: LedgerTransaction, before: int, after: int) -> list:
     now_parts, then_parts = allocate(after, weights), allocate(before, weights)
     currency = rows[0].currency
     lines = []
+    # Accounts that give nothing back, and who gives in their place: the fee, and (`instead`)
+    # a supporter pool already distributed.
+    instead = {Kind.PROCESSOR_FEES: Kind.PLATFORM_REVENUE, **(instead or {})}
     for row, now, then in zip(paid, now_parts, then_parts, strict=True):
         account = row.account
-        if account.kind == Kind.PROCESSOR_FEES:
-            account = _account(Kind.PLATFORM_REVENUE, currency)
+        if account.kind in instead:
+            account = _account(instead[account.kind], currency)
         lines.append((account, -(now - then)))
     lines += [(row.account, after - before) for row in rows if row.amount < 0]
     return _merged(lines)
 
 
-def _book_taking_back(*, kind, reference, original, before, after, extra=(), memo) -> None:
+def _book_taking_back(
+    *, kind, reference, original, before, after, extra=(), memo, instead=None
+) -> list:
     rows = list(original.entries.all())
     currency = rows[0].currency
     charged = -sum(row.amount for row in rows if row.amount < 0)
-    lines = _taken_back(original, before, after)
+    lines = _taken_back(original, before, after, instead)
     ledger.post_transaction(
         kind=kind,
         reference=reference,
@@ -321,6 +347,7 @@ def _book_taking_back(*, kind, reference, original, before, after, extra=(), mem
     for account, amount in lines:
         if account.kind == Kind.ARTIST_BALANCE and amount < 0:
             _claw_back(artist=account.artist, currency=currency, share=-amount, source=reference)
+    return lines
 
 
 def _claw_back(*, artist: Artist, currency: str, share: int, source: str) -> None:
@@ -411,6 +438,29 @@ def on_charge_refunded(event) -> None:
     book_refunds(charge_id=event.data.object["id"])
 
 
+def _supporter_month(original: LedgerTransaction):
+    """For a supporter payment: its SupporterMonth row, with no distribution running (the
+    month's distribution takes the same lock, so the pool it reads cannot shrink under it)."""
+    if original.kind != LedgerTransaction.Kind.SUPPORTER_PAYMENT:
+        return None
+    from django.db import connection
+
+    from .supporter_models import SupporterMonth
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE payments_supporterallocation IN SHARE ROW EXCLUSIVE MODE")
+    return SupporterMonth.objects.select_for_update().filter(invoice_id=original.reference).first()
+
+
+def _pool_spent(month) -> dict | None:
+    """A refund of supporter money already distributed: the artists keep what the fan's plays
+    earned them, and the platform gives back the pool's part (docs/payments.md)."""
+    if month is not None and month.run is not None:
+        return {Kind.SUPPORTER_POOL: Kind.PLATFORM_REVENUE}
+    return None
+
+
 def book_refunds(*, charge_id: str) -> None:
     """Book every succeeded refund of the charge not booked yet (each once, by its id).
 
@@ -434,18 +484,25 @@ def book_refunds(*, charge_id: str) -> None:
             ).values_list("reference", flat=True)
         )
         refunded = sum(r["amount"] for r in refunds if r["id"] in booked)
+        month = _supporter_month(original)
         for refund in refunds:
             if refund["id"] in booked:
                 continue
-            _book_taking_back(
+            lines = _book_taking_back(
                 kind=LedgerTransaction.Kind.REFUND,
                 reference=refund["id"],
                 original=original,
                 before=refunded,
                 after=refunded + refund["amount"],
                 memo=f"Refund of {charge['id']}",
+                instead=_pool_spent(month),
             )
             refunded += refund["amount"]
+            if month is not None and month.run is None:
+                from .supporter_models import SupporterMonth
+
+                given = -sum(a for acc, a in lines if acc.kind == Kind.SUPPORTER_POOL)
+                SupporterMonth.objects.filter(id=month.id).update(pool=F("pool") - given)
 
 
 @register("charge.dispute.created")

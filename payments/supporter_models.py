@@ -63,6 +63,12 @@ class SupporterMonth(models.Model):
     amount = models.PositiveIntegerField()
     pool = models.PositiveIntegerField(help_text="What goes to artists: amount − fee − cut.")
     currency = models.CharField(max_length=3)
+    run = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The distribution run of its month that shared it out (1, 2, …); empty until "
+        "then, so money booked after a month's first run goes out with the next.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -115,6 +121,9 @@ class SupporterAllocation(models.Model):
     )
     currency = models.CharField(max_length=3)
     pool = models.PositiveIntegerField(help_text="The fan's pool money: the amounts' sum.")
+    run = models.PositiveSmallIntegerField(
+        default=1, help_text="Which distribution run of the month wrote it (late money: 2, 3, …)."
+    )
     fallback = models.BooleanField(
         default=False, help_text="The fan played nobody: shared by the published fallback."
     )
@@ -125,7 +134,7 @@ class SupporterAllocation(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["fan", "month", "currency"], name="supporter_allocation_once"
+                fields=["fan", "month", "currency", "run"], name="supporter_allocation_once"
             )
         ]
 

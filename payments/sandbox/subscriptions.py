@@ -273,10 +273,22 @@ def retrieve_customer(hooks: Webhooks, request: Request) -> dict[str, Any]:
 
 
 def list_invoice_payments(hooks: Webhooks, request: Request) -> dict[str, Any]:
-    """How an invoice leads to its payment intent (and so its charge and fee)."""
-    request.params.allow("invoice", "expand", "limit")
-    invoice_id = request.params.string("invoice", required=True)
-    payments = hooks.store.find("invoice_payment", invoice=invoice_id)
+    """How an invoice leads to its payment intent (and so its charge and fee), and back:
+    filtered by invoice or by payment[type]=payment_intent&payment[payment_intent]=pi_…"""
+    request.params.allow("invoice", "payment", "expand", "limit")
+    invoice_id = request.params.string("invoice")
+    payment = request.params.nested("payment")
+    intent_id = None
+    if payment is not None:
+        payment.allow("type", "payment_intent")
+        payment.choice("type", ("payment_intent",), required=True)
+        intent_id = payment.string("payment_intent", required=True)
+    payments = [
+        p
+        for p in hooks.store.find("invoice_payment")
+        if invoice_id in (None, p["invoice"])
+        and intent_id in (None, p["payment"].get("payment_intent"))
+    ]
     return {"object": "list", "data": payments, "has_more": False, "url": "/v1/invoice_payments"}
 
 
