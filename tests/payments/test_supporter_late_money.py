@@ -74,19 +74,28 @@ def test_a_fan_paying_twice_in_a_month_gets_a_row_per_run(engine):
     assert_books_balance()
 
 
-def test_a_refunded_supporter_payment_is_taken_back_from_the_pool(
-    fan_client, fan, embedded, receiver, payments_settings
-):
+def subscribe_and_pay(fan_client, receiver) -> None:
+    """The fan subscribes and pays; the invoice.paid is booked (€4.05 to the pool)."""
     pay(fan_client.post(reverse("supporters:subscribe"))["Location"])
     receiver.wait_for("invoice.paid")
     for event in signed_events(receiver, "invoice.paid"):
         deliver(event)
-    assert pool() == 405
+
+
+def refund_the_charge(embedded, receiver, times: int = 1) -> None:
     [charge] = embedded.store.find("charge")
     stripe_client().v1.refunds.create(params={"charge": charge["id"]})
     receiver.wait_for("charge.refunded")
-    for event in signed_events(receiver, "charge.refunded") * 3:
+    for event in signed_events(receiver, "charge.refunded") * times:
         deliver(event)
+
+
+def test_a_refunded_supporter_payment_is_taken_back_from_the_pool(
+    fan_client, fan, embedded, receiver, payments_settings
+):
+    subscribe_and_pay(fan_client, receiver)
+    assert pool() == 405
+    refund_the_charge(embedded, receiver, times=3)
 
     assert pool() == 0
     assert SupporterMonth.objects.get().pool == 0  # nothing left for the distribution
@@ -100,19 +109,12 @@ def test_a_refunded_supporter_payment_is_taken_back_from_the_pool(
 def test_a_refund_after_the_distribution_is_borne_by_the_platform(
     fan_client, fan, embedded, receiver, payments_settings
 ):
-    pay(fan_client.post(reverse("supporters:subscribe"))["Location"])
-    receiver.wait_for("invoice.paid")
-    for event in signed_events(receiver, "invoice.paid"):
-        deliver(event)
+    subscribe_and_pay(fan_client, receiver)
     artist = ArtistFactory()
     month = SupporterMonth.objects.get().month
     plays(f"u:{fan.id}", TrackFactory(artist=artist), 1, at=_in(month))
     distribute_month(month=month)
-    [charge] = embedded.store.find("charge")
-    stripe_client().v1.refunds.create(params={"charge": charge["id"]})
-    receiver.wait_for("charge.refunded")
-    for event in signed_events(receiver, "charge.refunded"):
-        deliver(event)
+    refund_the_charge(embedded, receiver)
 
     assert pool() == 0  # not below zero: the artist keeps what the fan's plays earned
     assert balances(artist) == [405]
