@@ -222,10 +222,11 @@ CELERY_TASK_ROUTES = {
     "payments.*": {"queue": "payments"},
 }
 CELERY_BEAT_SCHEDULE = {
-    # The supporter pool of the month just ended, shared out (payments/distribution.py).
+    # The supporter pool of the month just ended, shared out (payments/distribution.py), and,
+    # every day, any ended month's money booked after its run (late invoice.paid events).
     "payments-distribute-supporters": {
         "task": "payments.distribute_supporters",
-        "schedule": crontab(day_of_month=1, hour=3, minute=0),
+        "schedule": crontab(hour=3, minute=0),
     },
     "radio-refresh-pools": {"task": "radio.refresh_pools", "schedule": 600.0},
     "radio-refresh-exposure": {"task": "radio.refresh_exposure", "schedule": 3600.0},

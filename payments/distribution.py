@@ -338,3 +338,16 @@ def distribute_month(*, month: date | None = None, engine: str | None = None) ->
         cursor.execute(MARK_RUN_SQL.format(currencies=placeholders), params)
         _book(month, run, sums, result)
     return result
+
+
+def distribute_ended_months(*, today: date | None = None) -> list[Distribution]:
+    """Every month before this one with money no run has shared yet, oldest first (daily
+    beat: last month's pool on the 1st, late invoices of any ended month the day after)."""
+    today = today or timezone.now().date()
+    months = (
+        SupporterMonth.objects.filter(month__lt=today.replace(day=1), pool__gt=0, run=None)
+        .values_list("month", flat=True)
+        .distinct()
+        .order_by("month")
+    )
+    return [distribute_month(month=month) for month in months]

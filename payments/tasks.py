@@ -50,7 +50,11 @@ def send_clawback(clawback_id: int) -> None:
 
 @shared_task(name="payments.distribute_supporters")
 def distribute_supporters(month: str | None = None) -> None:
-    """Share out a month's supporter pool ("2026-11"; default: last month). Idempotent."""
+    """Share out a month's supporter pool ("2026-11"; default: every ended month with money
+    no run has shared yet, last month's first of all on the 1st). Idempotent."""
     from . import distribution
 
-    distribution.distribute_month(month=distribution.parse_month(month) if month else None)
+    if month:
+        distribution.distribute_month(month=distribution.parse_month(month))
+    else:
+        distribution.distribute_ended_months()

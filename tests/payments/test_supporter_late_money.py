@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from payments import ledger
 from payments.distribution import distribute_month
@@ -128,3 +129,26 @@ def _in(month: date):
     from datetime import UTC, datetime
 
     return datetime(month.year, month.month, 2, tzinfo=UTC)
+
+
+def test_the_daily_task_shares_late_money_of_every_ended_month_but_not_this_ones():
+    from payments.tasks import distribute_supporters
+
+    from payments.distribution import last_month
+
+    ended = last_month()
+    track = TrackFactory(artist=ArtistFactory())
+    fan = UserFactory()
+    fund(fan, 405, month=ended)
+    plays(f"u:{fan.id}", track, 1, at=_in(ended))
+    distribute_month(month=ended)
+    fund(fan, 100, month=ended)  # late money of the ended month
+    this_month = timezone.now().date().replace(day=1)
+    fund(fan, 300, month=this_month)  # not ended yet: waits
+
+    distribute_supporters.delay()
+
+    assert balances(track.artist) == [505]
+    assert SupporterMonth.objects.get(month=this_month).run is None
+    assert pool() == 300
+    assert_books_balance()
