@@ -132,9 +132,8 @@ def _in(month: date):
 
 
 def test_the_daily_task_shares_late_money_of_every_ended_month_but_not_this_ones():
-    from payments.tasks import distribute_supporters
-
     from payments.distribution import last_month
+    from payments.tasks import distribute_supporters
 
     ended = last_month()
     track = TrackFactory(artist=ArtistFactory())
