@@ -18,7 +18,7 @@ def mark_distributed(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("payments", "0008_webhook_sweep"),
+        ("payments", "0010_supporter_plan_lifecycle"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
