@@ -121,6 +121,13 @@ def take_back_payment(*, payment_intent_id: str, disputed: bool) -> None:
     )
 
 
+def reinstate_payment(*, payment_intent_id: str) -> None:
+    """A dispute won: the payment is paid again and its purchase unlocks downloads again."""
+    Payment.objects.filter(
+        payment_intent_id=payment_intent_id, status=Payment.Status.DISPUTED
+    ).update(status=Payment.Status.PAID)
+
+
 def _post(*, payment: Payment, intent_id: str, fee: int) -> LedgerTransaction:
     currency = payment.currency
     cut, share = split_payment(amount=payment.amount, fee=fee)

@@ -21,7 +21,7 @@ from django.db.models import F, Sum
 from artists.models import Artist
 
 from . import ledger
-from .booking import take_back_payment
+from .booking import reinstate_payment, take_back_payment
 from .models import (
     Clawback,
     ConnectedAccount,
@@ -576,6 +576,7 @@ def book_dispute_won(*, dispute_id: str) -> LedgerTransaction | None:
             (_account(Kind.PROCESSOR_FEES, currency), withdrawn_fee - returned),
             (_account(Kind.PLATFORM_REVENUE, currency), returned - withdrawn_fee),
         ]
+        reinstate_payment(payment_intent_id=dispute.get("payment_intent") or "")
         return ledger.post_transaction(
             kind=LedgerTransaction.Kind.DISPUTE,
             reference=f"{dispute['id']}-won",

@@ -561,6 +561,9 @@ def test_a_won_dispute_gives_the_artist_their_money_back_once(
 
     won = LedgerTransaction.objects.get(reference=f"{dispute_id}-won")
     assert won.kind == "dispute"
+    from payments.models import Payment
+
+    assert Payment.objects.get().status == "paid"  # the fan's purchase unlocks downloads again
     assert ledger.artist_balance(artist, "eur").amount == SHARE_20  # paid again next run
     kept_by_stripe = sum(txn["fee"] for txn in sandbox.store.find("balance_transaction"))
     assert balances() == {
