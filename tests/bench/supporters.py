@@ -142,6 +142,7 @@ def main() -> None:
             "TRUNCATE payments_supporterallocation, payments_ledgerentry,"
             " payments_ledgertransaction"
         )
+        cursor.execute("UPDATE payments_supportermonth SET run = NULL WHERE run IS NOT NULL")
     ledger.post_transaction(
         kind="supporter_payment",
         reference="bench-invoices",
