@@ -1,7 +1,7 @@
-"""Issue 7's journey in Chromium, two artists in two browsers: A posts a call, B finds it by
-filtering the board and answers, A accepts, they exchange a message, A credits B on a track with
-a 60/40 split, B confirms the credit and accepts the split, and the track appears on B's page.
-Every page passes axe-core."""
+"""Issue 7's journey in Chromium, two artists in two browsers: A posts a call, B finds A by
+filtering the artist directory and the call by filtering the board, and answers, A accepts, they
+exchange a message, A credits B on a track with a 60/40 split, B confirms the credit and accepts
+the split, and the track appears on B's page. Every page passes axe-core."""
 
 import datetime
 import re
@@ -104,9 +104,20 @@ def test_issue_7_from_a_call_to_a_credit_on_the_collaborators_page(browser_of):
     assert serious_violations(mira) == []
     call_url = mira.url
 
-    # B finds it by filtering and answers.
+    # B looks for a producer in the artist directory, finds A, then A's call on the board.
     ana.goto("/")
     ana.get_by_role("link", name="Collaborate").click()
+    ana.get_by_role("link", name="Artist directory").click()
+    expect(ana.get_by_role("heading", name="Artist directory")).to_be_visible()
+    ana.get_by_label("Skill").select_option(label="Producer")
+    ana.get_by_role("button", name="Filter").click()
+    ana.wait_for_url(re.compile(r"skill=producer"))
+    found = ana.locator("ul.artist-directory")
+    expect(found.get_by_role("link", name="Mira Sol")).to_be_visible()
+    expect(found.get_by_role("link", name="Ana Voz")).to_have_count(0)  # a vocalist, not a producer
+    assert serious_violations(ana) == []
+    ana.get_by_role("link", name="Open calls").click()
+    ana.wait_for_url(re.compile(r"/collab/$"))
     ana.get_by_label("Skill").select_option(label="Vocalist")
     ana.get_by_role("button", name="Filter").click()
     assert serious_violations(ana) == []
