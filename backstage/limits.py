@@ -68,3 +68,10 @@ def give_back(keys: list[str]) -> None:
     for key in keys:
         with suppress(ValueError):  # that window has ended meanwhile: nothing to give back
             cache.decr(key)
+
+
+def with_retry_after(response, refusal: TooMany):
+    """`response` made the 429 answer to `refusal`: the status and when to try again."""
+    response.status_code = 429
+    response["Retry-After"] = str(refusal.retry_after)
+    return response

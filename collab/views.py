@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from artists.selectors import artist_of
+from backstage.problems import problem_page, too_many_page
 from tracks.streaming import player_item, serve_rendition
 
 from . import limits, reference, selectors, services
@@ -21,18 +22,7 @@ def _need_artist(request):
 
 def _suspended(request, back: str = ""):
     """A suspended artist is told why they cannot post or answer (403), as messages do."""
-    return _problem(request, services.SUSPENDED, 403, back=back)
-
-
-def _problem(request, message: str, status: int, *, back: str = ""):
-    return render(request, "problem.html", {"message": message, "back": back}, status=status)
-
-
-def _too_many(request, refusal: limits.TooMany, *, back: str):
-    """429 with the limit's message, and when to try again."""
-    answer = _problem(request, str(refusal), 429, back=back)
-    answer["Retry-After"] = str(refusal.retry_after)
-    return answer
+    return problem_page(request, services.SUSPENDED, 403, back=back)
 
 
 # --- Reading -----------------------------------------------------------------------------------
@@ -119,7 +109,7 @@ def call_new(request):
         try:
             taken = limits.take_for_artist("post-call", artist_id=artist.id)
         except limits.TooMany as refusal:
-            return _too_many(request, refusal, back=request.path)
+            return too_many_page(request, refusal, back=request.path)
         try:
             call = services.post_call(poster=artist, **form.cleaned_data)
         except services.Refused as exc:
@@ -169,13 +159,13 @@ def answer(request, call_id):
     try:
         taken = limits.take_for_artist("apply", artist_id=artist.id)
     except limits.TooMany as refusal:
-        return _too_many(request, refusal, back=call.get_absolute_url())
+        return too_many_page(request, refusal, back=call.get_absolute_url())
     try:
         services.apply_to_call(call=call, applicant=artist, **form.cleaned_data)
     except services.Refused as exc:
         limits.give_back(taken)
         status = 403 if isinstance(exc, services.Suspended) else 409
-        return _problem(request, str(exc), status, back=call.get_absolute_url())
+        return problem_page(request, str(exc), status, back=call.get_absolute_url())
     messages.success(request, f"Your answer is on its way to {call.poster.name}.")
     return redirect(call)
 
@@ -188,7 +178,7 @@ def decide(request, application_id, decision):
     try:
         services.decide_application(application=application, decision=decision)
     except services.Refused as exc:
-        return _problem(request, str(exc), 409, back=call.get_absolute_url())
+        return problem_page(request, str(exc), 409, back=call.get_absolute_url())
     messages.success(request, f"{application.applicant.name} has been told.")
     return redirect(f"{call.get_absolute_url()}#answer-{application.id}")
 

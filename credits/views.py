@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from backstage.limits import TooMany, give_back
+from backstage.problems import problem_page, too_many_page
 from backstage.toggles import next_url
 
 from . import limits, selectors, services
@@ -31,19 +32,13 @@ def _artists_only(view):
     return login_required(wrapper)
 
 
-def _problem(request, message: str, status: int, back: str):
-    return render(request, "problem.html", {"message": message, "back": back}, status=status)
-
-
 def _take(request, action: str, artist, back: str):
     """Count the write against the artist's limits: (keys taken, None), or (None, a 429 page
     with Retry-After) when over one."""
     try:
         return limits.take_for_artist(action, artist=artist), None
     except TooMany as refusal:
-        answer = _problem(request, str(refusal), 429, back)
-        answer["Retry-After"] = str(refusal.retry_after)
-        return None, answer
+        return None, too_many_page(request, refusal, back=back)
 
 
 def _work_page(request, work, artist, *, errors=(), status=200, **form):
@@ -129,11 +124,11 @@ def credit_answer(request, credit_id: int):
         raise Http404("Only the credited artist answers a credit.")
     confirm = _answer(request, {"confirm": True, "decline": False})
     if confirm is None:
-        return _problem(request, "Answer with Confirm or Decline.", 400, back)
+        return problem_page(request, "Answer with Confirm or Decline.", 400, back=back)
     try:
         services.answer_credit(credit=credit, artist=artist, confirm=confirm)
     except services.CreditError as refusal:
-        return _problem(request, str(refusal), 409, back)
+        return problem_page(request, str(refusal), 409, back=back)
     if confirm:
         messages.success(request, f"Credit confirmed: you appear on “{credit.work.title}”.")
         return redirect(back)
@@ -170,11 +165,11 @@ def proposal_answer(request, proposal_id: int):
     back = next_url(request, reverse("credits:inbox"))
     accept = _answer(request, {"accept": True, "decline": False})
     if accept is None:
-        return _problem(request, "Answer with Accept or Decline.", 400, back)
+        return problem_page(request, "Answer with Accept or Decline.", 400, back=back)
     try:
         proposal = services.answer_proposal(proposal=proposal, artist=artist, accept=accept)
     except services.CreditError as refusal:
-        return _problem(request, str(refusal), 409, back)
+        return problem_page(request, str(refusal), 409, back=back)
     if not accept:
         messages.success(request, "Split declined. The split in effect stays.")
     elif proposal.status == proposal.Status.ACCEPTED:

@@ -7,10 +7,10 @@ Generous for a person — a fan buys a few things in an evening, presses Subscri
 
 from functools import wraps
 
-from django.shortcuts import render
 from django.urls import reverse
 
 from backstage.limits import Limit, TooMany, take
+from backstage.problems import too_many_page
 
 MINUTE, HOUR = 60, 3600
 _SLOW_DOWN = "wait a minute, then try again."
@@ -54,10 +54,7 @@ def limited(action: str, *, back: str = ""):
                     take_for_user(action, user_id=request.user.id)
                 except TooMany as refusal:
                     way_back = reverse(back) if back else request.path
-                    context = {"message": str(refusal), "back": way_back}
-                    answer = render(request, "problem.html", context, status=429)
-                    answer["Retry-After"] = str(refusal.retry_after)
-                    return answer
+                    return too_many_page(request, refusal, back=way_back)
             return view(request, *args, **kwargs)
 
         return wrapper

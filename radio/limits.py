@@ -1,9 +1,9 @@
 """Rate limits of the radio's writes: station starts, picks, feedback and timed comments,
 counted with the site's limiter (backstage/limits.py)."""
 
-from backstage.limits import Limit, TooMany, give_back, take
+from backstage.limits import Limit, TooMany, give_back, take, with_retry_after
 
-__all__ = ["Limit", "TooMany", "give_back", "take", "take_for_listener"]
+__all__ = ["Limit", "TooMany", "give_back", "take", "take_for_listener", "with_retry_after"]
 
 
 # --- Stations and feedback --------------------------------------------------------------------

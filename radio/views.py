@@ -33,9 +33,7 @@ def _problem(request, message: str, status: int, *, back: str = ""):
 
 def _too_many(request, refusal: limits.TooMany, *, back: str = ""):
     """429 with the limit's message, and when to try again."""
-    answer = _problem(request, str(refusal), 429, back=back)
-    answer["Retry-After"] = str(refusal.retry_after)
-    return answer
+    return limits.with_retry_after(_problem(request, str(refusal), 429, back=back), refusal)
 
 
 def _limited(action: str):
@@ -288,8 +286,7 @@ def track_comments(request, public_id):
         return _comments_answer(request, track, status=400, error=error.messages[0])
     except limits.TooMany as refusal:
         answer = _comments_answer(request, track, status=429, error=str(refusal))
-        answer["Retry-After"] = str(refusal.retry_after)
-        return answer
+        return limits.with_retry_after(answer, refusal)
     status = 201 if _wants_json(request) else 200
     return _comments_answer(request, track, status=status, comment=comment)
 
