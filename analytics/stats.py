@@ -434,14 +434,16 @@ def playlists(*, subject: Subject, period: Period, limit: int = 20) -> list[Refe
     """Playlists that brought plays. Only public ones are named: a private or unlisted
     playlist's title and link belong to its owner, so they show as "A private playlist"."""
     rows = _referrers(subject, period, ReferrerRollup.PLAYLIST, limit)
-    found = Playlist.objects.in_bulk([row["ref"] for row in rows], field_name="public_id")
+    found = Playlist.objects.select_related("owner").in_bulk(
+        [row["ref"] for row in rows], field_name="public_id"
+    )
     out = []
     for row in rows:
         playlist = found.get(row["ref"])
         public = (
             playlist is not None
             and playlist.visibility == Visibility.PUBLIC
-            and not playlist.is_taken_down
+            and not playlist.is_hidden
         )
         out.append(
             ReferrerRow(

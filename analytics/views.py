@@ -1,6 +1,3 @@
-import json
-import math
-
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
@@ -12,47 +9,24 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tracks.models import Track
 
-from . import charts, counting, exports, services, stats, tokens
+from . import charts, exports, payload, services, stats, tokens
 from .forms import PeriodForm
-
-MAX_BODY = 2048
-MAX_SEQ = 10_000
-BEACON_KEYS = {"token", "seq", "event", "position", "at", "track"}
 
 
 def _bad(message: str) -> JsonResponse:
     return JsonResponse({"error": message}, status=400)
 
 
-def _number(value) -> bool:
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an int too large for a float
-        return False
-
-
 @csrf_exempt  # sent by navigator.sendBeacon, which cannot carry a CSRF token: the signed
 @require_POST  # play token is the authority, and a beacon can only add to its own play.
 def beacon(request):
     """Validate a player beacon and buffer it; counting happens in the drain."""
-    if len(request.body) > MAX_BODY:
-        return _bad("Beacon too large.")
     try:
-        data = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        return _bad("Beacon is not JSON.")
-    if not isinstance(data, dict) or not set(data) <= BEACON_KEYS or "token" not in data:
-        return _bad("Beacon has the wrong shape.")
-    token, seq, event = data.get("token"), data.get("seq"), data.get("event")
-    position, at = data.get("position"), data.get("at")
-    if not isinstance(token, str) or not isinstance(seq, int) or isinstance(seq, bool):
-        return _bad("Beacon has the wrong shape.")
-    if not 0 <= seq <= MAX_SEQ or event not in counting.EVENTS:
-        return _bad("Unknown event or sequence number.")
-    if not (_number(position) and _number(at)) or position < 0 or not 0 <= at < 1e14:
-        return _bad("Position or clock out of range.")
+        data = payload.read_beacon(request.body)
+    except payload.BadBeacon as refusal:
+        return _bad(str(refusal))
+    token, seq, event = data["token"], data["seq"], data["event"]
+    position, at = data["position"], data["at"]
     try:
         claims = tokens.read_play_token(token)
     except signing.SignatureExpired:

@@ -2,6 +2,7 @@ from django.db import IntegrityError, transaction
 
 from backstage.models import User
 from backstage.rows import toggle_row
+from backstage.suspension import ensure_not_suspended
 
 from .models import Artist, Follow
 
@@ -35,6 +36,7 @@ def create_artist(*, user: User, **fields) -> Artist:
 
 
 def update_artist(*, artist: Artist, **fields) -> Artist:
+    ensure_not_suspended(artist.user)
     for name, value in fields.items():
         if name in EDITABLE_FIELDS:
             setattr(artist, name, value)

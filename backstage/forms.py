@@ -15,7 +15,8 @@ class PictureField(forms.ImageField):
         self.stem = stem
         kwargs.setdefault("required", False)
         kwargs.setdefault(
-            "widget", forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+            "widget",
+            forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
         )
         super().__init__(**kwargs)
 
@@ -25,7 +26,9 @@ class PictureField(forms.ImageField):
         if data.size > settings.IMAGE_MAX_BYTES:
             limit = filesizeformat(settings.IMAGE_MAX_BYTES)
             raise forms.ValidationError(f"This picture is too large: the limit is {limit}.")
-        super().to_python(data)  # Django's own check that Pillow can read it
+        # FileField's checks only (name, emptiness): the picture itself is identified by its
+        # content, with our own messages, in normalise_image.
+        forms.FileField.to_python(self, data)
         data.seek(0)
         return normalise_image(data, max_side=self.max_side, stem=self.stem)
 

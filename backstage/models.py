@@ -13,6 +13,17 @@ class User(AbstractUser):
     email_new_releases = models.BooleanField(
         default=True, help_text="E-mail when an artist this listener follows releases music."
     )
+    # Set and cleared only through moderation.actions (which writes the audit log).
+    suspended_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Suspended: cannot sign in, upload, comment, message or be paid; "
+        "public content hidden, nothing deleted.",
+    )
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
 
     @property
     def name(self) -> str:

@@ -13,6 +13,8 @@ from django.core.files.storage import Storage
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
 
+from .media import OCTET_STREAM, disposition, picture_type
+
 
 def is_s3(storage: Storage) -> bool:
     return hasattr(storage, "bucket_name")
@@ -75,11 +77,16 @@ class BrowserFacingS3Storage(S3Storage):
     """S3Storage whose file URLs (covers, avatars) are signed for the public endpoint."""
 
     def url(self, name, parameters=None, expire=None, http_method=None):
+        # S3 answers with the type and disposition we sign into the URL, not whatever the
+        # object was stored with: a picture inline, anything else as an opaque download.
+        content_type = picture_type(name)
         return signing_client().generate_presigned_url(
             "get_object",
             Params={
                 "Bucket": self.bucket_name,
                 "Key": object_key(self, name),
+                "ResponseContentType": content_type or OCTET_STREAM,
+                "ResponseContentDisposition": disposition(name, attachment=not content_type),
                 **(parameters or {}),
             },
             ExpiresIn=expire or self.querystring_expire,

@@ -7,7 +7,8 @@ tag, which outweigh a description, bio or credits). Elsewhere (the embedded SQLi
 word must appear somewhere in the same fields, case-insensitively, newest first.
 
 Only what anyone may find is searched: listed tracks (playable, public, artist in good standing),
-public releases with something to play, artists not suspended, public playlists not taken down.
+public releases with something to play, artists not suspended, public playlists not taken down
+(and not of a suspended person).
 """
 
 import re
@@ -93,7 +94,10 @@ def findable(kind: str) -> QuerySet:
         return Artist.objects.filter(is_suspended=False)
     if kind == "playlists":
         return Playlist.objects.filter(
-            visibility=Visibility.PUBLIC, taken_down_at__isnull=True, owner__is_active=True
+            visibility=Visibility.PUBLIC,
+            taken_down_at__isnull=True,
+            owner__is_active=True,
+            owner__suspended_at__isnull=True,
         ).select_related("owner")
     raise ValueError(kind)
 

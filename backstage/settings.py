@@ -7,9 +7,11 @@ Setting DATABASE_URL, REDIS_URL and S3_BUCKET switches to the full stack (docker
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -40,6 +42,8 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = "Backstage"
+# The designated agent for copyright notices, shown on /copyright/ (docs/copyright.md).
+COPYRIGHT_AGENT_EMAIL = os.getenv("COPYRIGHT_AGENT_EMAIL", "copyright@localhost")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -64,6 +68,8 @@ INSTALLED_APPS = [
     "credits",
     "collab",
     "messaging",
+    "moderation",
+    "takedowns",
 ]
 
 MIDDLEWARE = [
@@ -74,10 +80,16 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A session of a user suspended since signing in ends on its next request (after auth and
+    # messages: it reads request.user and leaves a message).
+    "backstage.signin.SuspendedSignOutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "backstage.suspension.SuspendedRefusalMiddleware",  # a service's Suspended → the 403 page
+    # Last, so it is first to see a view's exception: a service down answers 503, not 500.
+    "backstage.outages.OutageMiddleware",
 ]
 
 ROOT_URLCONF = "backstage.urls"
@@ -110,6 +122,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.getenv("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'backstage.sqlite3'}",
         conn_max_age=envint("DB_CONN_MAX_AGE", 0),
+        # A kept connection is checked before a request reuses it, so the first requests after
+        # a PostgreSQL restart reconnect instead of failing on a dead socket.
+        conn_health_checks=envint("DB_CONN_MAX_AGE", 0) > 0,
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -125,8 +140,14 @@ AUTH_USER_MODEL = "backstage.User"
 
 REDIS_URL = os.getenv("REDIS_URL", "")
 if REDIS_URL:
+    # Redis down must not take pages down: the cache then misses and rate limits let requests
+    # through (backstage/cache.py); half-second timeouts so a hung Redis cannot hold a page.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "backstage.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -215,6 +236,11 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task whose worker died without acknowledging it (SIGKILL, OOM, power) goes back to the queue
+# after this long. It must outlast the longest task (else a slow one runs twice; every task is
+# idempotent, so that costs time, not correctness) and come well before the processing watchdog
+# (PROCESSING_TIMEOUT) would fail an upload a dead worker was holding. Redis' default is 1 h.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 900)}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "tracks.*": {"queue": "audio"},
@@ -242,6 +268,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=1, minute=45),
     },
     "fail-stale-processing": {"task": "tracks.fail_stale_processing", "schedule": 300.0},
+    # Uploads accepted while Redis was down, queued once it is back (tracks/services).
+    "requeue-unqueued-uploads": {"task": "tracks.requeue_unqueued", "schedule": 30.0},
     "purge-abandoned-uploads": {"task": "tracks.purge_abandoned_uploads", "schedule": 3600.0},
     "drain-beacons": {"task": "analytics.drain_beacons", "schedule": 10.0},
     "create-play-partitions": {"task": "analytics.create_partitions", "schedule": 86400.0},
@@ -315,9 +343,10 @@ SUPPORTER_PLAY_CAP = 100
 
 # --- Accounts ---------------------------------------------------------------------------------
 
+# Django's and allauth's backends, both refusing suspended users (backstage/signin.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "backstage.signin.ModelBackendRefusingSuspended",
+    "backstage.signin.AllauthBackendRefusingSuspended",
 ]
 ACCOUNT_ADAPTER = "backstage.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -326,6 +355,11 @@ ACCOUNT_EMAIL_VERIFICATION = os.getenv("ACCOUNT_EMAIL_VERIFICATION", "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# Sign-in limits (docs/security.md "Signing in"): a failed sign-in counts against the address it
+# came from (10 a minute: one address trying many accounts) and against the account (5 in 5
+# minutes, from any address: many addresses trying one account). Over either, even the right
+# password is refused until the window has passed. Counted in the cache: Redis on the full
+# stack, so every web process shares the counts. The admin signs in here too (/admin/login/).
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/h/ip",
@@ -338,6 +372,8 @@ ACCOUNT_RATE_LIMITS = {
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 LOGIN_REDIRECT_URL = "/"
+# Where a suspended person is told to write (the refusal page and the sign-in form say it).
+SUPPORT_EMAIL = os.getenv("SUPPORT_EMAIL", "support@localhost")
 LOGIN_URL = "account_login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -379,8 +415,47 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
-# No page may be framed, except the embeddable players (playlists/embed.py overrides both).
-SECURE_CSP = {"frame-ancestors": ["'none'"]}
+
+
+# Content Security Policy (Django's own middleware; docs/security.md "CSP"). Scripts come only
+# from our static files: no inline script, no event-handler attributes, no eval (htmx's eval
+# features are switched off in base.html). Style *attributes* are allowed (colour hues and
+# banners set per artist), <style> elements are not. Pictures, audio and browser uploads may
+# also reach the S3 endpoint browsers see; forms may lead to Stripe's hosted pages (or the
+# sandbox's, when it runs on its own origin). No page may be framed, except the embeddable
+# players (playlists/embed.py relaxes frame-ancestors only).
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+STORAGE_ORIGINS = [o for o in [origin(S3_PUBLIC_ENDPOINT_URL or "")] if S3_BUCKET and o] or (
+    ["https://*.amazonaws.com"] if S3_BUCKET else []
+)
+STRIPE_SANDBOX_PUBLIC_URL = os.getenv("STRIPE_SANDBOX_PUBLIC_URL", "")
+if not PAYMENTS_SANDBOX:
+    PAYMENT_ORIGINS = [
+        "https://checkout.stripe.com",
+        "https://connect.stripe.com",
+        "https://billing.stripe.com",
+    ]
+else:
+    # A sandbox on its own (STRIPE_API_BASE) serves its hosted pages where browsers reach it.
+    PAYMENT_ORIGINS = [o for o in [origin(STRIPE_SANDBOX_PUBLIC_URL or STRIPE_API_BASE)] if o]
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "style-src-attr": [CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, *STORAGE_ORIGINS],
+    "media-src": [CSP.SELF, *STORAGE_ORIGINS],
+    "connect-src": [CSP.SELF, *STORAGE_ORIGINS],
+    "font-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF, *PAYMENT_ORIGINS],
+    "frame-ancestors": [CSP.NONE],
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -1,12 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
 
 from analytics import views as analytics_views
 from radio import live_views as radio_live_views
 
-from . import views
+from . import signin, views
+from .media import serve_public_media
+
+handler429 = signin.too_many_requests
 
 admin.site.site_header = "Backstage moderation"
 admin.site.site_title = "Backstage admin"
@@ -23,6 +25,8 @@ urlpatterns = [
     path("search/suggest", views.search_suggest, name="search_suggest"),
     path("account/preferences/", views.preferences, name="account_preferences"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    # The admin signs in through allauth (its rate limits and suspension check).
+    path("admin/login/", signin.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("payments.urls_fan")),
@@ -38,11 +42,19 @@ urlpatterns = [
     path("", include("credits.urls")),
     path("", include("collab.urls")),
     path("", include("messaging.urls")),
+    path("", include("takedowns.urls")),
+    path("", include("moderation.urls")),
 ]
 
 if not settings.S3_BUCKET:
     # Images (avatars, covers) in the embedded default. Audio is never served from here.
     urlpatterns.insert(
         0,
-        path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT / "public"}),
+        path(
+            "media/<path:path>",
+            serve_public_media,
+            {"document_root": settings.MEDIA_ROOT / "public"},
+        ),
     )
+
+handler500 = "backstage.outages.server_error"

@@ -5,7 +5,7 @@ from django import forms
 from backstage.forms import VisibleErrorsMixin
 
 from . import services
-from .models import MAX_BODY, Report
+from .models import MAX_BODY
 
 
 class MessageForm(VisibleErrorsMixin, forms.Form):
@@ -33,18 +33,3 @@ class MessageForm(VisibleErrorsMixin, forms.Form):
 
     def clean_body(self):
         return services.clean_body(self.cleaned_data.get("body", ""))
-
-
-class ReportForm(VisibleErrorsMixin, forms.Form):
-    reason = forms.ChoiceField(
-        choices=Report.Reason.choices,
-        widget=forms.RadioSelect,
-        label="What is wrong?",
-        error_messages={"required": "Choose what is wrong with this conversation."},
-    )
-    text = forms.CharField(
-        required=False,
-        max_length=2000,
-        label="Anything staff should know (optional)",
-        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 2000}),
-    )

@@ -85,6 +85,7 @@ class Message(models.Model):
     about = models.CharField(max_length=200, blank=True)
     token = models.UUIDField()
     created_at = models.DateTimeField(auto_now_add=True)
+    hidden_at = models.DateTimeField(null=True, blank=True, help_text="Removed by a moderator.")
 
     class Meta:
         ordering = ["id"]
@@ -118,42 +119,3 @@ class Block(models.Model):
 
     def __str__(self) -> str:
         return f"{self.blocker} blocks {self.blocked}"
-
-
-class Report(models.Model):
-    """A participant asks staff to look at a conversation. Only reported conversations (and
-    their messages) appear in the admin; one open report per person and conversation."""
-
-    class Reason(models.TextChoices):
-        SPAM = "spam", "Spam or advertising"
-        HARASSMENT = "harassment", "Harassment or abuse"
-        SCAM = "scam", "Scam or fraud"
-        OTHER = "other", "Something else"
-
-    class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        ACTIONED = "actioned", "Action taken"
-        DISMISSED = "dismissed", "Dismissed"
-
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="reports")
-    reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
-    reason = models.CharField(max_length=20, choices=Reason.choices)
-    text = models.TextField(max_length=2000, blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
-    created_at = models.DateTimeField(auto_now_add=True)
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["conversation", "reporter"],
-                condition=Q(status="open"),
-                name="report_one_open_per_reporter",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"Report {self.pk} ({self.get_reason_display()})"

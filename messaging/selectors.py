@@ -1,7 +1,17 @@
 """Reads of messages: who may see which conversation, the inbox, unread counts, blocks."""
 
 from django.apps import apps
-from django.db.models import OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    BooleanField,
+    Case,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -14,6 +24,11 @@ from .models import Block, Conversation, Message, Participant
 INBOX_PAGE = 50
 THREAD_PAGE = 200
 PREVIEW = 120
+REMOVED = "Removed by a moderator."
+
+# Shown as "Removed" to both people in the conversation: hidden by a moderator, or sent by
+# someone now suspended (back as it was when the suspension is lifted: nothing is deleted).
+_REMOVED = Q(hidden_at__isnull=False) | Q(sender__suspended_at__isnull=False)
 
 
 def blocked_between(*, user_a: User, user_b: User) -> bool:
@@ -76,7 +91,13 @@ def conversation_between(*, user_a: User, user_b: User) -> Conversation | None:
 
 def thread(*, conversation: Conversation, after: int = 0) -> list[Message]:
     """The newest THREAD_PAGE messages (or those after message id `after`), oldest first."""
-    messages = Message.objects.filter(conversation=conversation, id__gt=after).order_by("-id")
+    messages = (
+        Message.objects.filter(conversation=conversation, id__gt=after)
+        .annotate(
+            removed=Case(When(_REMOVED, then=True), default=False, output_field=BooleanField())
+        )
+        .order_by("-id")
+    )
     return list(reversed(messages[:THREAD_PAGE]))
 
 
@@ -90,7 +111,15 @@ def inbox(*, user: User) -> list[Conversation]:
         .filter(last_message_at__isnull=False)
         .annotate(
             unread=Coalesce(Subquery(mine.values("unread")[:1]), Value(0)),
-            preview=Subquery(last.values("body")[:1]),
+            preview=Subquery(
+                last.annotate(
+                    shown=Case(
+                        When(_REMOVED, then=Value(REMOVED)),
+                        default="body",
+                        output_field=TextField(),
+                    )
+                ).values("shown")[:1]
+            ),
             last_sender_id=Subquery(last.values("sender_id")[:1]),
         )
         .order_by("-last_message_at", "-id")[:INBOX_PAGE]
@@ -121,3 +150,14 @@ def call_title(*, user: User, call_id: str | None) -> str:
         return access_call(user=user, call_id=int(call_id)).title
     except Http404:
         return ""
+
+
+def latest_from_other(*, conversation: Conversation, user: User) -> Message | None:
+    """The newest message the other participant sent `user` that is still shown: what "report
+    this conversation" reports."""
+    return (
+        Message.objects.filter(conversation=conversation, hidden_at__isnull=True)
+        .exclude(sender=user)
+        .order_by("-id")
+        .first()
+    )

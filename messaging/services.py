@@ -1,5 +1,5 @@
-"""Writes of messages: sending (rate-limited, idempotent, refused across a block), reading,
-blocking and reporting."""
+"""Writes of messages: sending (rate-limited, idempotent, refused across a block), reading and
+blocking. Reporting goes through moderation (moderation/services.py)."""
 
 import datetime
 import uuid
@@ -11,11 +11,12 @@ from django.utils import timezone
 from artists.models import Artist
 from backstage.models import User
 from backstage.rows import toggle_row
+from backstage.suspension import ensure_not_suspended
 from notifications.models import Notification
 from notifications.services import mark_read, notify
 
 from . import limits, selectors
-from .models import MAX_BODY, Block, Conversation, Message, Participant, Report
+from .models import MAX_BODY, Block, Conversation, Message, Participant
 
 EMAIL_EVERY = datetime.timedelta(hours=1)
 NOTIFICATION_KIND = "message"
@@ -48,6 +49,7 @@ def send_message(
     The caller has checked both are artists. Refused across a block (either way), to oneself,
     from or to a suspended artist; ValidationError for an empty or too long body;
     limits.TooMany over a rate limit (the place taken is given back when nothing is written)."""
+    ensure_not_suspended(sender)
     body = clean_body(body)
     if sender.pk == recipient.pk:
         raise Refused("You cannot send a message to yourself.")
@@ -179,31 +181,3 @@ def set_block(*, blocker: User, blocked: User, on: bool) -> bool:
     if blocker.pk == blocked.pk:
         raise Refused("You cannot block yourself.")
     return toggle_row(Block, on=on, blocker=blocker, blocked=blocked)
-
-
-def report_conversation(
-    *, reporter: User, conversation: Conversation, reason: str, text: str = ""
-) -> tuple[Report, bool]:
-    """File a report for staff. The caller has checked `reporter` takes part. Returns (report,
-    created): while one report of this person is open, reporting again adds nothing."""
-    open_reports = Report.objects.filter(
-        conversation=conversation, reporter=reporter, status=Report.Status.OPEN
-    )
-    existing = open_reports.first()
-    if existing is not None:
-        return existing, False
-    try:
-        with transaction.atomic():
-            report = Report.objects.create(
-                conversation=conversation, reporter=reporter, reason=reason, text=text.strip()
-            )
-    except IntegrityError:  # a double submit: the first one is the report
-        return open_reports.get(), False
-    return report, True
-
-
-def review_reports(*, reports, status: str) -> int:
-    """Staff close reports as actioned or dismissed."""
-    return reports.filter(status=Report.Status.OPEN).update(
-        status=status, reviewed_at=timezone.now()
-    )

@@ -12,10 +12,12 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
+from backstage.problems import problem_page
 from backstage.toggles import next_url, posted_on, toggled
+from moderation.selectors import report_url
 
 from . import limits, selectors, services
-from .forms import MessageForm, ReportForm
+from .forms import MessageForm
 
 
 def artist_required(view):
@@ -174,7 +176,9 @@ def start(request, slug):
     i_blocked, they_blocked = selectors.blocks_of(user=request.user, other=recipient.user)
     call = request.POST.get("call") or request.GET.get("call") or ""
     about = selectors.call_title(user=request.user, call_id=call)
-    form = MessageForm(request.POST or None, initial={"call": call if about else ""})
+    # Bound on every POST, even an empty one: an unbound form has no errors to show (a 500).
+    posted = request.POST if request.method == "POST" else None
+    form = MessageForm(posted, initial={"call": call if about else ""})
     context = {
         "recipient": recipient,
         "i_blocked": i_blocked,
@@ -217,31 +221,18 @@ def block(request, slug):
 
 
 @artist_required
-@require_http_methods(["GET", "POST"])
+@require_GET
 def report(request, conversation_id):
-    """Ask staff to look at a conversation: the only way staff ever see one."""
+    """The conversation's Report link: moderation's report page for the other person's newest
+    shown message (each of their messages also has its own Report link)."""
     conversation = selectors.access_conversation(user=request.user, conversation_id=conversation_id)
-    form = ReportForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            _report, created = services.report_conversation(
-                reporter=request.user, conversation=conversation, **form.cleaned_data
-            )
-            messages.success(
-                request,
-                "Thank you: staff will read this conversation."
-                if created
-                else "You have already reported this conversation; staff will read it.",
-            )
-            return redirect(conversation)
-        return render(
+    message = selectors.latest_from_other(conversation=conversation, user=request.user)
+    if message is None:
+        return problem_page(
             request,
-            "messaging/report.html",
-            {"conversation": conversation, "other": conversation.other(request.user), "form": form},
-            status=400,
+            "There is nothing to report yet: the other person has not written to you. "
+            "To stop receiving messages, you can block them.",
+            404,
+            back=conversation.get_absolute_url(),
         )
-    return render(
-        request,
-        "messaging/report.html",
-        {"conversation": conversation, "other": conversation.other(request.user), "form": form},
-    )
+    return redirect(report_url(message))

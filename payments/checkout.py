@@ -15,6 +15,7 @@ from django.urls import reverse
 from artists.models import Artist
 from backstage.models import User
 from backstage.pagecache import forget_cached_pages
+from backstage.suspension import ensure_not_suspended
 from tracks.models import Release, Track, Visibility
 from tracks.selectors import access_release, access_track
 
@@ -138,6 +139,7 @@ def start_checkout(
     its Checkout Session. Raises ValidationError if the form was used for something else,
     CheckoutUnavailable if Stripe fails (the Payment stays pending; submitting again retries
     with the same idempotency key)."""
+    ensure_not_suspended(fan)
     fields = {"kind": kind, "artist": artist, **_item_fields(item)}
     try:
         # A savepoint: a double click races two requests here; the unique (fan, form_token)

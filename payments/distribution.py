@@ -94,8 +94,10 @@ def fallback_weights(month: date) -> list[tuple[int, int]]:
         weights = [(artist_id, count) for artist_id, count in cursor.fetchall()]
     if weights:
         return weights
+    # Suspended artists show no music, so they get no equal share of nobody's listening; their
+    # counted plays (and radio plays) still earn their part, held by the payouts until lifted.
     artists = (
-        Artist.objects.filter(tracks__visibility=Visibility.PUBLIC)
+        Artist.objects.filter(tracks__visibility=Visibility.PUBLIC, is_suspended=False)
         .distinct()
         .order_by("id")
         .values_list("id", flat=True)

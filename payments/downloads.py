@@ -15,10 +15,9 @@ from django.core import signing
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 
-from backstage import s3
+from backstage import media, s3
 from backstage.models import User
 from tracks.models import Rendition, Track, audio_storage
 
@@ -94,7 +93,7 @@ def owns_release(*, fan: User, release_id: int) -> bool:
 def access_download(*, fan: User, public_id: str, fmt: str = ORIGINAL) -> Track:
     """A track `fan` bought and may download now in `fmt`; Http404 otherwise."""
     track = (
-        Track.objects.select_related("artist")
+        Track.objects.select_related("artist", "release")
         .prefetch_related("renditions")
         .filter(public_id=public_id)
         .first()
@@ -102,6 +101,7 @@ def access_download(*, fan: User, public_id: str, fmt: str = ORIGINAL) -> Track:
     if (
         track is None
         or track.is_taken_down
+        or (track.release_id and track.release.is_taken_down)
         or fmt not in {choice.format for choice in choices(track)}
         or not owns_track(fan=fan, track=track)
     ):
@@ -152,15 +152,15 @@ def serve_file(track: Track, fmt: str = ORIGINAL) -> HttpResponse:
                 name=name,
                 ttl=settings.STREAM_REDIRECT_TTL,
                 content_type=content_type,
-                disposition=content_disposition_header(True, filename),
+                disposition=media.disposition(filename, attachment=True),
             )
         )
     else:
-        response = FileResponse(
-            storage.open(name, "rb"),
-            as_attachment=True,
-            filename=filename,
+        response = media.seal(
+            FileResponse(storage.open(name, "rb")),
             content_type=content_type,
+            name=filename,
+            attachment=True,
         )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -16,7 +16,7 @@ import logging
 import stripe
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 
 from artists.models import Artist
 
@@ -65,9 +65,17 @@ def _move(*, kind, reference: str, artist: Artist, amount: int, currency: str, m
 # --- Payouts ------------------------------------------------------------------------------------
 
 
+def _held(prefix: str) -> Q:
+    """Artists whose money waits: suspended (their account, or the profile taken down)."""
+    return Q(**{f"{prefix}is_suspended": True}) | Q(
+        **{f"{prefix}user__suspended_at__isnull": False}
+    )
+
+
 def retry_pending(*, artist_ids: list[int] | None = None) -> list[Payout]:
     """Send again the payouts and clawbacks still pending (hourly beat, and each run)."""
-    pending = Payout.objects.filter(status=Payout.Status.PENDING)
+    # A payout made before its artist was suspended waits, pending, until it is lifted.
+    pending = Payout.objects.filter(status=Payout.Status.PENDING).exclude(_held("artist__"))
     clawbacks = Clawback.objects.filter(status=Clawback.Status.PENDING)
     if artist_ids is not None:
         pending = pending.filter(artist_id__in=artist_ids)
@@ -81,11 +89,17 @@ def retry_pending(*, artist_ids: list[int] | None = None) -> list[Payout]:
 def run_payouts(*, artist_ids: list[int] | None = None) -> list[Payout]:
     """Retry what is pending, then pay every ready artist whose balance reaches the minimum.
 
-    Balances below PAYOUT_MINIMUM stay on the books for the next run (never forfeited).
+    Balances below PAYOUT_MINIMUM stay on the books for the next run (never forfeited), and
+    so do the balances of suspended artists: they are paid on the first run after the
+    suspension is lifted (docs/security.md "Suspension").
     Returns the payouts made or retried in this run.
     """
     touched: list[Payout | None] = list(retry_pending(artist_ids=artist_ids))
-    accounts = ConnectedAccount.objects.select_related("artist").exclude(stripe_account_id=None)
+    accounts = (
+        ConnectedAccount.objects.select_related("artist")
+        .exclude(stripe_account_id=None)
+        .exclude(_held("artist__"))
+    )
     if artist_ids is not None:
         accounts = accounts.filter(artist_id__in=artist_ids)
     for account in accounts:
@@ -102,6 +116,8 @@ def create_payout(*, artist: Artist, currency: str) -> Payout | None:
     with transaction.atomic():
         # Locked: two runs at once would both read the same balance and both pay it out.
         ConnectedAccount.objects.select_for_update().filter(artist=artist).first()
+        if Artist.objects.filter(_held(""), id=artist.id).exists():
+            return None  # suspended meanwhile: the balance waits
         amount = ledger.artist_balance(artist, currency).amount
         if amount < settings.PAYOUT_MINIMUM:
             return None

@@ -7,10 +7,17 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from backstage.problems import problem_page
+
 from . import connect, webhooks
 from .limits import limited
 from .selectors import access_payouts
 from .stripe_api import SANDBOX_MOUNT, call_wsgi, embedded_sandbox
+
+SUSPENDED = (
+    "Your artist profile is suspended, so you can’t set up payouts. "
+    "If you think this is a mistake, write to the site’s team."
+)
 
 
 @csrf_exempt  # Stripe signs its POSTs instead (webhooks.verify_event)
@@ -43,6 +50,8 @@ def payouts(request, returned: bool = False):
 def payouts_onboard(request):
     """Send the artist to Stripe's hosted onboarding (making their account the first time)."""
     artist, _ = access_payouts(user=request.user)
+    if artist.is_suspended:
+        return _suspended(request)
     return redirect(_onboarding_url(request, artist))
 
 
@@ -50,8 +59,15 @@ def payouts_onboard(request):
 def payouts_refresh(request):
     """Stripe's refresh_url: the last link expired or was used; make a new one and go back."""
     artist, _ = access_payouts(user=request.user)
+    if artist.is_suspended:
+        return _suspended(request)
     messages.info(request, "That onboarding link had expired; here is a new one.")
     return redirect(_onboarding_url(request, artist))
+
+
+def _suspended(request):
+    """Suspended artists are not paid out, so they set up no payouts (403, with the reason)."""
+    return problem_page(request, SUSPENDED, 403, back=reverse("payments:payouts"))
 
 
 def _onboarding_url(request, artist) -> str:

@@ -10,6 +10,7 @@ processed.
 """
 
 import datetime
+import json
 import logging
 from collections.abc import Callable
 
@@ -65,7 +66,15 @@ def verify_event(*, payload: bytes, signature: str | None) -> stripe.Event:
         break
     else:
         raise refusal if secrets else WebhookRefused("No webhook secret is configured.")
-    data = event.to_dict()
+    # The body as sent (not event.to_dict(), which leaves lists nested in lists as objects JSON
+    # cannot encode), checked for text PostgreSQL refuses: NUL, and lone UTF-16 surrogates.
+    data = json.loads(payload.decode())
+    if not isinstance(data, dict):
+        raise WebhookRefused("The body is not a JSON event.")
+    if _unstorable(data):
+        raise WebhookRefused(
+            "The event holds text that cannot be stored (NUL or a lone surrogate)."
+        )
     event_id, event_type = data.get("id"), data.get("type")
     if not (isinstance(event_id, str) and event_id.startswith("evt_") and len(event_id) <= 255):
         raise WebhookRefused("The event has no valid id.")
@@ -74,16 +83,37 @@ def verify_event(*, payload: bytes, signature: str | None) -> stripe.Event:
     return event
 
 
+def _unstorable(value) -> bool:
+    """Whether a parsed JSON value holds, in any key or string, a NUL character (PostgreSQL
+    text and jsonb refuse it) or a lone surrogate (not encodable as UTF-8)."""
+    if isinstance(value, str):
+        return "\x00" in value or (not value.isascii() and _not_utf8(value))
+    if isinstance(value, dict):
+        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_unstorable(v) for v in value)
+    return False
+
+
+def _not_utf8(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def receive_event(*, payload: bytes, signature: str | None) -> tuple[WebhookEvent, bool]:
     """Record a verified event and enqueue its processing; (row, False) for a duplicate."""
     from .tasks import process_webhook_event
 
     event = verify_event(payload=payload, signature=signature)
+    data = json.loads(payload.decode())  # as sent (see verify_event)
     with transaction.atomic():
         # Two deliveries of one event racing here: the unique stripe_id admits one row, and
         # get_or_create hands the loser the winner's row, so only one task is enqueued.
         row, created = WebhookEvent.objects.get_or_create(
-            stripe_id=event.id, defaults={"type": event.type, "payload": event.to_dict()}
+            stripe_id=event.id, defaults={"type": event.type, "payload": data}
         )
         if created:
             transaction.on_commit(lambda: process_webhook_event.delay(row.id))

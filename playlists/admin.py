@@ -1,7 +1,8 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.html import format_html_join
 
-from . import services
+from moderation.adminpages import moderation_action
+
 from .models import Collaborator, Playlist
 
 SHOWN_ITEMS = 50
@@ -42,7 +43,24 @@ class PlaylistAdmin(admin.ModelAdmin):
     )
     inlines = (CollaboratorInline,)
     list_select_related = ("owner",)
-    actions = ["take_down", "restore"]
+    actions = [
+        moderation_action(
+            "take_down",
+            restore=False,
+            hidden_field="taken_down_at",
+            description="Take down (hidden and unembeddable at once; asks for a note)",
+            title="Take down",
+            done="Took down {count} playlist(s).",
+        ),
+        moderation_action(
+            "restore",
+            restore=True,
+            hidden_field="taken_down_at",
+            description="Restore taken-down playlists (asks for a note)",
+            title="Restore",
+            done="Restored {count} playlist(s).",
+        ),
+    ]
 
     @admin.display(description=f"First {SHOWN_ITEMS} tracks")
     def first_tracks(self, playlist: Playlist):
@@ -57,17 +75,3 @@ class PlaylistAdmin(admin.ModelAdmin):
                 for item in items
             ),
         )
-
-    @admin.action(description="Take down (hidden and unembeddable at once)")
-    def take_down(self, request, queryset):
-        for playlist in queryset:
-            services.take_down_playlist(
-                playlist=playlist, by=request.user, reason="Taken down by moderation"
-            )
-        self.message_user(request, f"Took down {queryset.count()} playlist(s).", messages.SUCCESS)
-
-    @admin.action(description="Restore taken-down playlists")
-    def restore(self, request, queryset):
-        for playlist in queryset.filter(taken_down_at__isnull=False):
-            services.restore_playlist(playlist=playlist)
-        self.message_user(request, "Restored.", messages.SUCCESS)

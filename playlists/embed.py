@@ -7,6 +7,7 @@ sites may frame (CSP `frame-ancestors *`, no X-Frame-Options); every other page 
 
 from functools import wraps
 
+from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -26,13 +27,9 @@ from .selectors import visible_items
 
 ARTIST_TRACKS = 50
 
-# Other sites may frame embeds; scripts only from us, no plugins, no <base> tricks.
-EMBED_CSP = {
-    "frame-ancestors": ["*"],
-    "script-src": ["'self'"],
-    "object-src": ["'none'"],
-    "base-uri": ["'none'"],
-}
+# The site's policy (settings.SECURE_CSP: scripts only from us, no plugins, no <base> tricks),
+# except that other sites may frame embeds.
+EMBED_CSP = {**settings.SECURE_CSP, "frame-ancestors": ["*"]}
 
 
 def _referer_origin(request, *args, **kwargs) -> str:

@@ -51,6 +51,11 @@ class Playlist(models.Model):
     def is_taken_down(self) -> bool:
         return self.taken_down_at is not None
 
+    @property
+    def is_hidden(self) -> bool:
+        """Shown to nobody but its owner and staff: taken down, or its owner is suspended."""
+        return self.is_taken_down or self.owner.suspended_at is not None
+
 
 class PlaylistItem(models.Model):
     """A track's place in a playlist. `rank` orders items (see playlists/ranking.py): a move

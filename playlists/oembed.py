@@ -23,6 +23,7 @@ from . import sharing
 from .models import Playlist
 
 CACHE_AGE = 3600
+MAX_DIMENSION = 10**9
 MIN_STANDARD_HEIGHT = 140  # below this a collection's tracklist has no room: compact layout
 
 # Our page routes (and the embeds themselves) → the kind of item they show.
@@ -58,9 +59,9 @@ def _error(status: int, message: str) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
 
-def find_item(url: str):
-    """The item one of our page URLs shows; Http404 for anything else, Unauthorized for a
-    private item."""
+def page_route(url: str) -> tuple[str, dict]:
+    """The kind of item one of our page URLs shows and its route's arguments; Http404 for any
+    other URL. Reads no database (tests/fuzz/atheris_parsers.py fuzzes it alone)."""
     try:
         parts = urlsplit(url.strip())
         host = parts.netloc.lower()
@@ -68,11 +69,20 @@ def find_item(url: str):
         raise Http404("Not a URL.") from None
     if parts.scheme not in ("http", "https") or host != sharing.site_host():
         raise Http404("Not one of our pages.")
-    match = _resolve(unquote(parts.path or "/"))
+    path = unquote(parts.path or "/")
+    if "\x00" in path:  # no page of ours has one, and PostgreSQL refuses it in a query
+        raise Http404("Not a page we can embed.")
+    match = _resolve(path)
     kind = ROUTES.get(match.view_name) if match else None
     if kind is None:
         raise Http404("Not a page we can embed.")
-    item = _lookup(kind, match.kwargs)
+    return kind, match.kwargs
+
+
+def find_item(url: str):
+    """The item one of our page URLs shows; Http404 for anything else, Unauthorized for a
+    private item."""
+    item = _lookup(*page_route(url))
     if item is None:
         raise Http404("No such item.")
     if _private_but_otherwise_fine(item):
@@ -96,7 +106,8 @@ def _private_but_otherwise_fine(item) -> bool:
     if isinstance(item, Artist) or item.visibility != Visibility.PRIVATE:
         return False
     artist = getattr(item, "artist", None)
-    return not item.is_taken_down and not (artist and artist.is_suspended)
+    hidden = item.is_hidden if isinstance(item, Playlist) else item.is_taken_down
+    return not hidden and not (artist and artist.is_suspended)
 
 
 def _lookup(kind: str, kwargs: dict):
@@ -111,9 +122,11 @@ def _dimension(request, name: str) -> int | None:
     value = request.GET.get(name, "").strip()
     if not value:
         return None
-    if not (value.isascii() and value.isdigit()) or int(value) < 1:
+    digits = value.lstrip("0")
+    if not (value.isascii() and value.isdigit()) or not digits:
         raise ValueError(f"{name} must be a positive whole number of pixels.")
-    return int(value)
+    # Any size past a billion pixels limits nothing, and int() refuses 4,300 digits and more.
+    return int(digits) if len(digits) <= 9 else MAX_DIMENSION
 
 
 def _thumbnail(share: sharing.Share, *, maxwidth: int | None, maxheight: int | None) -> dict:

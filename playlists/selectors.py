@@ -46,18 +46,20 @@ def is_invited(*, user: User | None, playlist: Playlist) -> bool:
 
 
 def can_edit(*, user: User | None, playlist: Playlist) -> bool:
-    """Add and reorder tracks: the owner and invited collaborators (not on a taken-down list)."""
-    if playlist.is_taken_down:
+    """Add and reorder tracks: the owner and invited collaborators (not on a taken-down list,
+    nor on a suspended owner's)."""
+    if playlist.is_hidden:
         return False
     return is_owner(user=user, playlist=playlist) or is_collaborator(user=user, playlist=playlist)
 
 
 def can_see(*, user: User | None, playlist: Playlist) -> bool:
     """Public and unlisted playlists for everyone (unlisted: by link); private ones for owner and
-    collaborators. Taken-down playlists only for their owner and staff."""
+    collaborators. Taken-down playlists, and those of a suspended owner, only for their owner
+    and staff."""
     if _signed_in(user) and user.is_staff:
         return True
-    if playlist.is_taken_down:
+    if playlist.is_hidden:
         return is_owner(user=user, playlist=playlist)
     if playlist.visibility != Visibility.PRIVATE:
         return True
@@ -83,8 +85,10 @@ def access_playlist(
 
 
 def _hidden_item() -> Q:
-    """Items whose track a listener may not hear (taken down, made private, suspended artist)."""
+    """Items whose track a listener may not hear (taken down itself or with its release, made
+    private, suspended artist)."""
     hidden = ~Q(track__status="ready") | Q(track__taken_down_at__isnull=False)
+    hidden |= Q(track__release__taken_down_at__isnull=False)
     return hidden | Q(track__visibility=Visibility.PRIVATE) | Q(track__artist__is_suspended=True)
 
 
@@ -110,7 +114,9 @@ def playlists_of(*, owner: User, viewer: User | None) -> QuerySet[Playlist]:
     """`owner`'s playlists as `viewer` may list them: all of them for the owner, else public."""
     playlists = Playlist.objects.filter(owner=owner).select_related("owner")
     if not is_self(owner, viewer):
-        playlists = playlists.filter(visibility=Visibility.PUBLIC, taken_down_at__isnull=True)
+        playlists = playlists.filter(
+            visibility=Visibility.PUBLIC, taken_down_at__isnull=True, owner__suspended_at=None
+        )
     return playlists
 
 
@@ -125,6 +131,7 @@ def editable_playlists(*, user: User) -> QuerySet[Playlist]:
             Q(owner=user) | Q(collaborator__user=user, collaborator__accepted_at__isnull=False)
         )
         .filter(taken_down_at__isnull=True)
+        .exclude(~Q(owner=user), owner__suspended_at__isnull=False)  # can_edit says no
         .distinct()
         .order_by("-updated_at")
     )
@@ -132,7 +139,9 @@ def editable_playlists(*, user: User) -> QuerySet[Playlist]:
 
 def followed_playlists(*, user: User) -> QuerySet[Playlist]:
     return (
-        Playlist.objects.filter(follows__user=user, taken_down_at__isnull=True)
+        Playlist.objects.filter(
+            follows__user=user, taken_down_at__isnull=True, owner__suspended_at=None
+        )
         .exclude(visibility=Visibility.PRIVATE)
         .select_related("owner")
         .order_by("-follows__created_at")
@@ -243,6 +252,7 @@ def invitations_for(*, user: User) -> QuerySet[Playlist]:
             collaborator__user=user,
             collaborator__accepted_at__isnull=True,
             taken_down_at__isnull=True,
+            owner__suspended_at=None,
         )
         .select_related("owner")
         .order_by("-collaborator__added_at")
@@ -258,9 +268,15 @@ def find_user(*, name_or_email: str) -> User | None:
 
 
 def access_profile(*, viewer: User | None, username: str) -> User:
-    """A fan's public page: Http404 when they turned it off (except for themselves)."""
+    """A fan's public page: Http404 when they turned it off or were suspended (except for
+    themselves and, for a suspended person, staff)."""
     person = User.objects.filter(username=username, is_active=True).first()
-    if person is None or not (person.public_profile or is_self(person, viewer)):
+    if person is None:
+        raise Http404("No such profile.")
+    if is_self(person, viewer):
+        return person
+    staff = _signed_in(viewer) and viewer.is_staff
+    if not person.public_profile or (person.is_suspended and not staff):
         raise Http404("No such profile.")
     return person
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from analytics import engagement
 from backstage.models import User
 from backstage.rows import toggle_row
+from backstage.suspension import ensure_not_suspended
 from tracks.models import Release, Track
 from tracks.selectors import can_see_release, can_see_track
 
@@ -29,6 +30,7 @@ class PlaylistError(Exception):
 
 
 def create_playlist(*, owner: User, title: str, **fields) -> Playlist:
+    ensure_not_suspended(owner)
     playlist = Playlist(owner=owner, title=title)
     for name, value in fields.items():
         if name in PLAYLIST_FIELDS:
@@ -38,6 +40,7 @@ def create_playlist(*, owner: User, title: str, **fields) -> Playlist:
 
 
 def update_playlist(*, playlist: Playlist, **fields) -> Playlist:
+    ensure_not_suspended(playlist.owner)
     for name, value in fields.items():
         if name in PLAYLIST_FIELDS:
             setattr(playlist, name, value)
@@ -81,6 +84,7 @@ def add_tracks(*, playlist: Playlist, tracks: list[Track], by: User) -> int:
     Adding a track twice is not an error: the second add changes nothing. Private, taken-down
     and unfinished tracks are refused with PlaylistError.
     """
+    ensure_not_suspended(by)
     for track in tracks:
         _check_addable(track=track, by=by)
     with transaction.atomic():

@@ -55,8 +55,12 @@ def is_shareable(obj) -> bool:
         return not obj.is_suspended
     if obj.visibility == Visibility.PRIVATE or obj.is_taken_down:
         return False
+    if isinstance(obj, Playlist) and obj.is_hidden:
+        return False
     if isinstance(obj, Track) and not obj.is_playable:
         return False
+    if isinstance(obj, Playlist):
+        return not obj.owner.is_suspended
     return not (hasattr(obj, "artist") and obj.artist.is_suspended)
 
 

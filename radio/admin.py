@@ -1,20 +1,23 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.helpers import ActionForm
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.text import Truncator
 
+from moderation.adminpages import moderation_action
 from tracks.templatetags.music import clock
 
-from . import exposure, moderation
+from . import exposure
 from .models import ArtistExposure, Feedback, LiveSlot, TimedComment
 
 
 class HideActionForm(ActionForm):
     note = forms.CharField(
-        required=False, max_length=400, label="Note (why)", help_text="Needed to hide comments."
+        required=False,
+        max_length=400,
+        label="Note (why)",
+        help_text="Needed to hide or show comments (else the next page asks for it).",
     )
 
 
@@ -60,7 +63,25 @@ class TimedCommentAdmin(admin.ModelAdmin):
     readonly_fields = ("track", "author", "play", "at_seconds", "body", "created_at", "hidden_at")
     date_hierarchy = "created_at"
     action_form = HideActionForm
-    actions = ("hide", "unhide")
+    actions = (
+        moderation_action(
+            "hide",
+            restore=False,
+            hidden_field="hidden_at",
+            description="Hide the selected comments (with the note)",
+            title="Hide comments",
+            done=lambda n: f"{n} comment{'s' if n != 1 else ''} hidden.",
+            required_message="Write a note saying why these comments are hidden.",
+        ),
+        moderation_action(
+            "unhide",
+            restore=True,
+            hidden_field="hidden_at",
+            description="Show the selected comments again (with the note)",
+            title="Show comments again",
+            done=lambda n: f"{n} comment{'s' if n != 1 else ''} shown again.",
+        ),
+    )
 
     def has_add_permission(self, request):
         return False  # listeners write them, on the track page or the radio panel
@@ -72,22 +93,6 @@ class TimedCommentAdmin(admin.ModelAdmin):
     @admin.display(description="at", ordering="at_seconds")
     def moment(self, comment: TimedComment) -> str:
         return clock(comment.at_seconds)
-
-    @admin.action(description="Hide the selected comments (with the note)")
-    def hide(self, request, queryset):
-        try:
-            hidden = moderation.hide_comments(
-                comments=queryset, note=request.POST.get("note", ""), by=request.user
-            )
-        except ValidationError as error:
-            self.message_user(request, error.messages[0], messages.ERROR)
-            return
-        self.message_user(request, f"{hidden} comment{'s' if hidden != 1 else ''} hidden.")
-
-    @admin.action(description="Show the selected comments again")
-    def unhide(self, request, queryset):
-        shown = moderation.unhide_comments(comments=queryset)
-        self.message_user(request, f"{shown} comment{'s' if shown != 1 else ''} shown again.")
 
 
 @admin.register(Feedback)

@@ -33,7 +33,10 @@ def access_play(*, listener_key: str, play_id) -> RadioPlay:
 
 def visible_comments(track: Track) -> QuerySet[TimedComment]:
     """A track's timed comments that moderators have not hidden, in track order."""
-    return TimedComment.objects.filter(track=track, hidden_at__isnull=True).select_related("author")
+    # A suspended author's comments are hidden (not deleted) while the suspension lasts.
+    return TimedComment.objects.filter(
+        track=track, hidden_at__isnull=True, author__suspended_at=None
+    ).select_related("author")
 
 
 def access_comment_to_delete(*, user, comment_id) -> TimedComment:

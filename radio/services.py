@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from artists.models import Artist
 from backstage.models import User
+from backstage.suspension import ensure_not_suspended
 from tracks.models import Track
 
 from . import picking
@@ -195,6 +196,7 @@ def record_feedback(
     round. The listener's affinities move once per feedback kept. The track's score counts one
     like or dislike per listener, their newest (liking every play of a track is one like).
     """
+    ensure_not_suspended(play.session.user if play.session_id else None)
     if kind not in Feedback.Kind.values:
         raise ValidationError("Feedback is a like, a dislike or a skip.")
     if reason and kind != Feedback.Kind.DISLIKE:
@@ -291,6 +293,7 @@ def add_timed_comment(
     *, author: User, track: Track, at_seconds: float, body: str, play: RadioPlay | None = None
 ) -> TimedComment:
     """A comment at a moment of the track. The body is kept as typed and escaped on output."""
+    ensure_not_suspended(author)
     body = body.strip()
     if not body:
         raise ValidationError("Write something first.")

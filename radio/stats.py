@@ -167,7 +167,10 @@ def radio_figures(*, subject: stats.Subject, period: stats.Period) -> RadioFigur
     else:
         totals.listeners = plays.aggregate(n=Count("listener_key", distinct=True))["n"]
     visible = TimedComment.objects.filter(
-        _within(period, "created_at"), track_id__in=ids, hidden_at__isnull=True
+        _within(period, "created_at"),
+        track_id__in=ids,
+        hidden_at__isnull=True,
+        author__suspended_at=None,
     )
     comments = list(
         visible.select_related("author").order_by("-created_at", "-pk")[: COMMENTS_SHOWN + 1]

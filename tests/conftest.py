@@ -5,21 +5,26 @@ import pytest
 from tests.factories import ArtistFactory, UserFactory
 
 
+def storages_in(folder, storages: dict) -> dict:
+    """`storages` with public media and audio kept in `folder`."""
+    return {
+        **storages,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": folder / "public", "base_url": "/media/"},
+        },
+        "audio": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": folder / "audio", "base_url": None},
+        },
+    }
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     """Each test gets its own media folders (unless a full-stack test points them at S3)."""
     if not settings.S3_BUCKET:
-        settings.STORAGES = {
-            **settings.STORAGES,
-            "default": {
-                "BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": tmp_path / "public", "base_url": "/media/"},
-            },
-            "audio": {
-                "BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": tmp_path / "audio", "base_url": None},
-            },
-        }
+        settings.STORAGES = storages_in(tmp_path, settings.STORAGES)
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,9 @@ from django.urls import reverse
 from tests.factories import ReleaseFactory, TrackFactory
 from tracks.models import Track
 
+# What the note page posts (tests/moderation/test_queue.py covers the page itself).
+NOTED = {"confirm": "yes", "note": "Taken down by moderation"}
+
 CHANGELISTS = [
     "admin:tracks_track_changelist",
     "admin:tracks_release_changelist",
@@ -59,7 +62,7 @@ def test_taking_a_track_down_stops_its_page_and_a_stream_link_already_handed_out
 
     response = staff_client.post(
         reverse("admin:tracks_track_changelist"),
-        {"action": "take_down", "_selected_action": [track.id]},
+        {"action": "take_down", "_selected_action": [track.id], **NOTED},
         follow=True,
     )
 
@@ -78,7 +81,7 @@ def test_taking_a_track_down_stops_its_page_and_a_stream_link_already_handed_out
 def test_the_owner_is_told_their_track_was_taken_down(staff_client, track, artist):
     staff_client.post(
         reverse("admin:tracks_track_changelist"),
-        {"action": "take_down", "_selected_action": [track.id]},
+        {"action": "take_down", "_selected_action": [track.id], **NOTED},
     )
     owner = Client()
     owner.force_login(artist.user)
@@ -91,9 +94,9 @@ def test_the_owner_is_told_their_track_was_taken_down(staff_client, track, artis
 
 def test_restoring_a_taken_down_track_makes_it_playable_again(staff_client, track, fan):
     changelist = reverse("admin:tracks_track_changelist")
-    staff_client.post(changelist, {"action": "take_down", "_selected_action": [track.id]})
+    staff_client.post(changelist, {"action": "take_down", "_selected_action": [track.id], **NOTED})
 
-    staff_client.post(changelist, {"action": "restore", "_selected_action": [track.id]})
+    staff_client.post(changelist, {"action": "restore", "_selected_action": [track.id], **NOTED})
 
     track.refresh_from_db()
     assert not track.is_taken_down
@@ -105,7 +108,7 @@ def test_the_taken_down_filter_lists_only_taken_down_tracks(staff_client, artist
     gone = TrackFactory(artist=artist, title="Gone")
     staff_client.post(
         reverse("admin:tracks_track_changelist"),
-        {"action": "take_down", "_selected_action": [gone.id]},
+        {"action": "take_down", "_selected_action": [gone.id], **NOTED},
     )
 
     listed = staff_client.get(reverse("admin:tracks_track_changelist"), {"taken_down": "yes"})
@@ -120,7 +123,7 @@ def test_someone_who_is_not_staff_cannot_run_the_take_down_action(client, fan, t
 
     response = client.post(
         reverse("admin:tracks_track_changelist"),
-        {"action": "take_down", "_selected_action": [track.id]},
+        {"action": "take_down", "_selected_action": [track.id], **NOTED},
     )
 
     assert response.status_code == 302

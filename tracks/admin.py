@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 
+from moderation.adminpages import moderation_action
+
 from . import services
 from .models import Release, Rendition, Track, Upload
 
@@ -64,22 +66,26 @@ class TrackAdmin(admin.ModelAdmin):
     )
     exclude = ("peaks", "edited_fields")
     inlines = [RenditionInline]
-    actions = ["take_down", "restore", "reprocess"]
+    actions = [
+        moderation_action(
+            "take_down",
+            restore=False,
+            hidden_field="taken_down_at",
+            description="Take down (unplayable everywhere at once; asks for a note)",
+            title="Take down",
+            done="Took down {count} track(s).",
+        ),
+        moderation_action(
+            "restore",
+            restore=True,
+            hidden_field="taken_down_at",
+            description="Restore taken-down tracks (asks for a note)",
+            title="Restore",
+            done="Restored {count} track(s).",
+        ),
+        "reprocess",
+    ]
     date_hierarchy = "created_at"
-
-    @admin.action(description="Take down (unplayable everywhere at once)")
-    def take_down(self, request, queryset):
-        for track in queryset:
-            services.take_down_track(
-                track=track, by=request.user, reason="Taken down by moderation"
-            )
-        self.message_user(request, f"Took down {queryset.count()} track(s).", messages.SUCCESS)
-
-    @admin.action(description="Restore taken-down tracks")
-    def restore(self, request, queryset):
-        for track in queryset.filter(taken_down_at__isnull=False):
-            services.restore_track(track=track)
-        self.message_user(request, "Restored.", messages.SUCCESS)
 
     @admin.action(description="Reprocess audio (failed or ready tracks)")
     def reprocess(self, request, queryset):

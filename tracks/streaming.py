@@ -24,7 +24,7 @@ from django.http import (
 from django.urls import reverse
 from django.utils.http import http_date
 
-from backstage import s3
+from backstage import media, s3
 from backstage.models import User
 
 from .models import Rendition, Track, audio_storage
@@ -113,26 +113,34 @@ def serve_rendition(request, rendition: Rendition) -> HttpResponse:
                 ttl=settings.STREAM_REDIRECT_TTL,
                 content_type=rendition.mime_type,
                 internal=True,
+                disposition=media.disposition(rendition.file.name),
             )
         )
-        return _accel_response(f"{url.path}?{url.query}", rendition.mime_type)
+        return _accel_response(f"{url.path}?{url.query}", rendition)
     if s3.is_s3(storage):
         url = s3.presigned_get(
             storage=storage,
             name=rendition.file.name,
             ttl=settings.STREAM_REDIRECT_TTL,
             content_type=rendition.mime_type,
+            disposition=media.disposition(rendition.file.name),
         )
         response = HttpResponseRedirect(url)
         response["Cache-Control"] = "private, no-store"
         return response
     if settings.MEDIA_ACCEL_PREFIX:
-        return _accel_response("/" + rendition.file.name, rendition.mime_type)
-    return _ranged_file_response(request, storage.path(rendition.file.name), rendition.mime_type)
+        return _accel_response("/" + rendition.file.name, rendition)
+    response = _ranged_file_response(
+        request, storage.path(rendition.file.name), rendition.mime_type
+    )
+    return media.seal(response, content_type=rendition.mime_type, name=rendition.file.name)
 
 
-def _accel_response(path: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content_type=content_type)
+def _accel_response(path: str, rendition: Rendition) -> HttpResponse:
+    # nginx keeps these headers on the bytes it sends (deploy/nginx.conf adds them as well).
+    response = media.seal(
+        HttpResponse(), content_type=rendition.mime_type, name=rendition.file.name
+    )
     response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_PREFIX.rstrip("/") + path
     response["Cache-Control"] = "private, no-store"
     return response

@@ -1,13 +1,15 @@
 """Celery's interface to the audio services: thin, idempotent, taking ids."""
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from .audio.errors import TransientAudioError
 
 
 @shared_task(
     name="tracks.process_upload",
-    autoretry_for=(TransientAudioError,),
+    # The database restarting under a running task is the machine's problem too: try again.
+    autoretry_for=(TransientAudioError, OperationalError, InterfaceError),
     retry_backoff=True,
     max_retries=5,
 )
@@ -22,6 +24,13 @@ def fail_stale_processing() -> int:
     from . import services
 
     return services.fail_stale_processing()
+
+
+@shared_task(name="tracks.requeue_unqueued")
+def requeue_unqueued() -> int:
+    from . import services
+
+    return services.requeue_unqueued_processing()
 
 
 @shared_task(name="tracks.purge_abandoned_uploads")

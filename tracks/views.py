@@ -37,6 +37,14 @@ def _invalid(form) -> JsonResponse:
     return JsonResponse({"error": message or "That request could not be read."}, status=400)
 
 
+def _declared_length(request) -> int | None:
+    """The Content-Length header as a number (0 when absent); None when it is not one."""
+    value = request.META.get("CONTENT_LENGTH") or "0"
+    if not (value.isascii() and value.isdigit() and len(value) <= 20):
+        return None
+    return int(value)
+
+
 def _artist_or_404(request):
     artist = artist_of(user=request.user)
     if artist is None:
@@ -112,7 +120,9 @@ def upload_start(request):
 def upload_receive(request, upload_id):
     """The embedded default's stand-in for S3: receives one file for a started upload."""
     upload = selectors.access_upload(user=request.user, upload_id=upload_id)
-    declared = int(request.headers.get("Content-Length") or 0)
+    declared = _declared_length(request)
+    if declared is None:
+        return JsonResponse({"error": "The request's length could not be read."}, status=400)
     if declared > settings.UPLOAD_MAX_BYTES + 64 * 1024:  # refuse before reading the body
         limit = filesizeformat(settings.UPLOAD_MAX_BYTES)
         return JsonResponse({"error": f"This file is over the {limit} limit."}, status=413)

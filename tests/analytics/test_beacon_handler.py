@@ -5,8 +5,10 @@ import io
 import json
 
 import pytest
+from django.conf import settings
 from django.core import signals
 from django.db import close_old_connections
+from django.utils.csp import build_policy
 
 from analytics import buffer, tokens
 from analytics.handler import with_beacon_path
@@ -22,8 +24,9 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
-    "Content-Security-Policy": "frame-ancestors 'none'",
 }
+# The site's whole policy (settings.SECURE_CSP), beacons included.
+SECURITY_HEADERS["Content-Security-Policy"] = build_policy(settings.SECURE_CSP)
 
 
 @pytest.fixture

@@ -96,7 +96,7 @@ def test_a_corrupt_avatar_is_refused_and_no_profile_is_made(fan_client):
     response = create(fan_client, avatar=corrupt)
 
     assert response.status_code == 422
-    assert "Upload a valid image" in response.text
+    assert "is not a JPEG, PNG, WebP or GIF picture" in response.text
     assert not Artist.objects.exists()
 
 

@@ -4,7 +4,7 @@ Each part configures Django its own way (a throwaway embedded default, a throwaw
 database), so they cannot share a process. Name parts to run only those:
 
     .venv/bin/python -m tests.bench [pipeline] [pages] [embed] [search] [ingest] [drain]
-        [rebuild] [dashboard] [live] [radio] [webhooks] [earnings] [supporters]
+        [rebuild] [dashboard] [live] [radio] [webhooks] [earnings] [supporters] [queue] [pictures]
 """
 
 import subprocess
@@ -27,6 +27,8 @@ PARTS = (
     "webhooks",
     "earnings",
     "supporters",
+    "queue",
+    "pictures",
 )
 
 

@@ -21,6 +21,10 @@ def stripe_sandbox(settings, site):
     settings.STRIPE_API_BASE = url
     settings.STRIPE_SECRET_KEY = "sk_test_sandbox"
     settings.PAYMENTS_SANDBOX = True
+    # Forms may lead to its hosted pages (the CSP's form-action, read from the environment
+    # when the settings load: STRIPE_SANDBOX_PUBLIC_URL or STRIPE_API_BASE).
+    form_action = [*settings.SECURE_CSP["form-action"], url]
+    settings.SECURE_CSP = {**settings.SECURE_CSP, "form-action": form_action}
     yield stripe.StripeClient("sk_test_sandbox", base_addresses={"api": url})
     server.shutdown()
     server.server_close()

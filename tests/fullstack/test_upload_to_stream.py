@@ -90,6 +90,10 @@ def test_an_uploaded_flac_is_processed_by_the_worker_and_streams_from_s3(artist_
     assert first.headers["Content-Range"] == f"bytes 0-1023/{rendition.size}"
     assert first.content == whole[:1024]
     assert first.headers["Content-Type"] == rendition.mime_type
+    # Signed into the URL (backstage/media.py): the bucket answers inline, with our file name.
+    assert first.headers["Content-Disposition"] == (
+        f'inline; filename="{rendition.file.name.rsplit("/", 1)[-1]}"'
+    )
 
     middle = rendition.size // 2
     seek = requests.get(location, headers={"Range": f"bytes={middle}-{middle + 2047}"}, timeout=10)
@@ -142,6 +146,8 @@ def test_behind_nginx_the_stream_is_an_internal_redirect_nginx_can_fetch(
 
     assert answer.status_code == 200
     assert answer.content == b""
+    assert answer["X-Content-Type-Options"] == "nosniff"
+    assert answer["Content-Disposition"].startswith("inline; filename=")
     internal = answer["X-Accel-Redirect"]
     assert internal.startswith(f"/protected-audio/{settings.S3_BUCKET}/audio/renditions/")
     rendition = Rendition.objects.get(track=track, format="opus")

@@ -144,6 +144,15 @@ def test_a_form_without_a_valid_token_is_refused_without_a_500(client, ana, bo):
     assert not Message.objects.exists()
 
 
+def test_an_empty_post_to_start_a_conversation_is_refused_without_a_500(client, ana, bo):
+    """Found by the permission matrix (tests/security): a POST with no fields at all."""
+    client.force_login(ana.user)
+    response = client.post("/messages/with/bo-beats/", {})
+    assert response.status_code == 400
+    assert "Message" in response.content.decode()
+    assert not Message.objects.exists()
+
+
 def test_a_double_click_posts_the_message_once(client, ana, bo):
     client.force_login(ana.user)
     twice = form("Only once please")

@@ -287,3 +287,14 @@ def test_each_onboarding_link_is_asked_for_with_its_own_idempotency_key(embedded
     assert len({key[2] for key in keys}) == 2
     assert all(key[2].startswith(f"account-link-{account.id}-") for key in keys)
     assert urls[0] != urls[1]  # links are single-use: a second click gets a fresh one
+
+
+def test_a_suspended_artist_cannot_start_onboarding(client):
+    """Found by the permission matrix (tests/security): suspended artists are not paid out,
+    so they start no Stripe onboarding and get no new link; nothing is made on Stripe."""
+    artist = ArtistFactory(is_suspended=True)
+    client.force_login(artist.user)
+    for response in (client.post(ONBOARD), client.get("/studio/payouts/refresh")):
+        assert response.status_code == 403
+        assert "suspended" in response.content.decode()
+    assert not ConnectedAccount.objects.exists()

@@ -3,6 +3,7 @@ and the track or release page; and nothing once the purchase is refunded or disp
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from payments import ledger
 from payments.downloads import owns_track
@@ -161,3 +162,17 @@ def test_the_thanks_page_of_a_refunded_purchase_says_so_and_stops_asking(
     response = fan_client.get(reverse("checkout:thanks", args=[Payment.objects.get().id]))
     assert "was refunded: it no longer unlocks downloads." in text(response)
     assert "every 2s" not in response.content.decode()
+
+
+def test_a_release_taken_down_stops_the_downloads_of_its_tracks(fan_client, artist, receiver):
+    release = ReleaseFactory(artist=artist, title="Harbour")
+    track = TrackFactory(artist=artist, release=release, title="Pier", codec="flac")
+    PriceTag.objects.create(track=track, price=1000)
+    buy_and_pay(fan_client, receiver, track, "10.00")
+    _, link = download(fan_client, track)
+
+    release.taken_down_at = timezone.now()
+    release.save(update_fields=["taken_down_at"])
+
+    assert download(fan_client, track)[0].status_code == 404
+    assert fan_client.get(link).status_code == 404  # a link handed out before the takedown

@@ -6,6 +6,9 @@ from django.urls import reverse
 from playlists import services
 from tests.playlists.conftest import bulk_tracks, fill
 
+# What the note page posts (tests/moderation/test_queue.py covers the page itself).
+NOTED = {"confirm": "yes", "note": "Taken down by moderation"}
+
 
 def test_staff_list_and_open_playlists_with_their_tracks(client, admin_user, fan, tracks):
     playlist = services.create_playlist(owner=fan, title="Flagged")
@@ -45,7 +48,7 @@ def test_taking_a_playlist_down_hides_it_and_its_embed_and_restoring_brings_it_b
     client.force_login(admin_user)
     changelist = reverse("admin:playlists_playlist_changelist")
 
-    client.post(changelist, {"action": "take_down", "_selected_action": [playlist.pk]})
+    client.post(changelist, {"action": "take_down", "_selected_action": [playlist.pk], **NOTED})
 
     assert visitor.get(playlist.get_absolute_url()).status_code == 404
     assert visitor.get(embed).status_code == 404
@@ -53,7 +56,7 @@ def test_taking_a_playlist_down_hides_it_and_its_embed_and_restoring_brings_it_b
     owner.force_login(fan)
     assert "Taken down by moderation" in owner.get(playlist.get_absolute_url()).text
 
-    client.post(changelist, {"action": "restore", "_selected_action": [playlist.pk]})
+    client.post(changelist, {"action": "restore", "_selected_action": [playlist.pk], **NOTED})
     assert visitor.get(playlist.get_absolute_url()).status_code == 200
     assert visitor.get(embed).status_code == 200
 

@@ -162,3 +162,26 @@ def test_every_write_needs_the_csrf_token(fan, make_playlist, tracks):
     response = client.post(reverse("playlists:move", args=[playlist.public_id]), {"item": item.id})
     assert response.status_code == 403
     assert order(playlist) == ["Song 1", "Song 2", "Song 3"]
+
+
+@pytest.mark.django_db
+def test_a_suspended_persons_profile_and_playlists_are_hidden_but_not_from_staff(
+    client, fan, outsider, admin_user, make_playlist
+):
+    """Found by the permission matrix (tests/security): suspension hides a person's public
+    content, their fan profile and public playlists too (nothing is deleted)."""
+    playlist = make_playlist("public")
+    profile = reverse("playlists:profile", args=[fan.username])
+    embed = reverse("embed:playlist", args=[playlist.public_id])
+    type(fan).objects.filter(pk=fan.pk).update(suspended_at=timezone.now())
+
+    for viewer in (None, outsider):
+        if viewer:
+            client.force_login(viewer)
+        assert client.get(profile).status_code == 404
+        assert client.get(playlist.get_absolute_url()).status_code == 404
+        assert client.get(embed).status_code == 404
+    client.force_login(admin_user)
+    assert client.get(profile).status_code == 200
+    assert client.get(playlist.get_absolute_url()).status_code == 200
+    assert Playlist.objects.filter(pk=playlist.pk).exists()

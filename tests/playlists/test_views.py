@@ -670,3 +670,26 @@ def test_library_playlists_sort_by_the_names_people_see_whatever_their_case(
     assert by_title.index("apple mix") < by_title.index("Banana") < by_title.index("zebra songs")
     assert by_owner.index("zebra songs") < by_owner.index("apple mix")  # Aaron before Zoë
     assert "apple mix" in by_name and "Banana" not in by_name
+
+
+def test_a_playlist_hides_the_tracks_of_a_taken_down_release(client, fan, artist):
+    from django.utils import timezone
+
+    from playlists.selectors import visible_items
+
+    release = ReleaseFactory(artist=artist, title="Harbour")
+    kept, gone = (
+        TrackFactory(artist=artist, title="Kept"),
+        TrackFactory(artist=artist, release=release, title="Gone"),
+    )
+    playlist = services.create_playlist(owner=fan, title="Mix")
+    services.add_tracks(playlist=playlist, tracks=[kept, gone], by=fan)
+    release.taken_down_at = timezone.now()
+    release.save(update_fields=["taken_down_at"])
+
+    page = client.get(playlist.get_absolute_url()).content.decode()
+    assert "Kept" in page and "Gone" not in page
+    assert [item.track.title for item in visible_items(user=artist.user, playlist=playlist)] == [
+        "Kept",
+        "Gone",
+    ]  # the track's own artist still sees it, as with other hidden tracks

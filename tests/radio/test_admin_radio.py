@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from analytics import services as analytics
 from analytics.models import Grain, PlayRollup, Scope, Source
+from moderation.models import AuditEntry
 from radio import exposure, services
 from radio.models import Feedback, TimedComment
 from radio.selectors import visible_comments
@@ -49,7 +50,14 @@ def test_staff_hide_comments_with_a_note_and_they_leave_the_track(staff_client, 
 
     assert "1 comment hidden." in response.text
     spam = TimedComment.objects.get(pk=comments[1].pk)
-    assert spam.hidden_at is not None and spam.hidden_note == "Spam (by admin@example.com)"
+    assert spam.hidden_at is not None and spam.hidden_note == "Spam"
+    # Who hid it is in the audit log (moderation.actions), one entry per comment.
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.actor.email, entry.note) == (
+        "take_down",
+        "admin@example.com",
+        "Spam",
+    )
     assert list(visible_comments(track)) == [comments[0]]
 
 
@@ -62,7 +70,7 @@ def test_hiding_needs_a_note(staff_client, track, comments):
 
 def test_unhiding_brings_a_comment_back(staff_client, track, comments):
     act(staff_client, "hide", comments, note="Checking")
-    response = act(staff_client, "unhide", comments[:1])
+    response = act(staff_client, "unhide", comments[:1], note="Fine after all")
 
     assert "1 comment shown again." in response.text
     assert list(visible_comments(track)) == [comments[0]]

@@ -104,6 +104,8 @@ def test_hidden_music_is_never_found(artist, full_text):
     Playlist.objects.create(owner=owner, title="Hidden private", visibility="private")
     Playlist.objects.create(owner=owner, title="Hidden unlisted", visibility="unlisted")
     Playlist.objects.create(owner=owner, title="Hidden taken", taken_down_at=timezone.now())
+    suspended_fan = UserFactory(suspended_at=timezone.now())
+    Playlist.objects.create(owner=suspended_fan, title="Hidden by a suspended person")
     assert hidden
     for kind in ("tracks", "releases", "playlists"):
         assert found(kind, "hidden", full_text) == [], kind

@@ -283,3 +283,54 @@ def test_purging_with_no_grace_period_takes_every_unfinished_upload(artist):
 
     assert services.purge_abandoned_uploads(older_than=timedelta(0)) == 1
     assert not Upload.objects.filter(pk=just_started.pk).exists()
+
+
+def test_an_upload_completed_while_the_queue_is_down_is_processed_once_it_is_back(
+    artist, django_capture_on_commit_callbacks, monkeypatch
+):
+    from kombu.exceptions import OperationalError as BrokerError
+
+    from tracks.tasks import process_upload
+
+    upload = send_upload(artist, audio_file("flac", seconds=3))
+
+    def unreachable(**kwargs):
+        raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(process_upload, "delay", unreachable)
+        with django_capture_on_commit_callbacks(execute=True):
+            track = services.complete_upload(upload=upload)
+    track.refresh_from_db()
+    assert track.status == Track.Status.PROCESSING  # accepted, waiting: not failed, not lost
+    assert services.fail_stale_processing(older_than=timedelta(0)) == 0
+
+    assert services.requeue_unqueued_processing() == 1  # the broker is back (eager here)
+
+    track.refresh_from_db()
+    assert track.status == Track.Status.READY
+    assert services.requeue_unqueued_processing() == 0
+
+
+def test_processing_that_meets_a_database_restart_is_tried_again(artist, monkeypatch):
+    from django.db import OperationalError
+
+    from tracks.tasks import process_upload
+
+    track = services.complete_upload(upload=send_upload(artist, audio_file("flac", seconds=3)))
+    real = services.process_track_audio
+    calls = []
+
+    def restarting_once(*, track_id):
+        calls.append(track_id)
+        if len(calls) == 1:
+            raise OperationalError("terminating connection due to administrator command")
+        return real(track_id=track_id)
+
+    monkeypatch.setattr(services, "process_track_audio", restarting_once)
+
+    process_upload.delay(track_id=track.id)
+
+    track.refresh_from_db()
+    assert len(calls) == 2
+    assert track.status == Track.Status.READY

@@ -35,7 +35,7 @@ def extension_problem(filename: str) -> str | None:
     suffix = PurePath(filename).suffix.lower()
     if suffix in ACCEPTED_EXTENSIONS:
         return None
-    shown = suffix or "no extension"
+    shown = suffix[:20] or "no extension"  # ("a." + 900 characters has a 901-character one)
     return (
         f"“{filename[:120]}” is not an audio file we accept ({shown}). "
         f"Upload {ACCEPTED_DESCRIPTION}."

@@ -10,6 +10,7 @@ from .catalogue import (
 from .processing import (
     fail_stale_processing,
     process_track_audio,
+    requeue_unqueued_processing,
     retry_processing,
 )
 from .uploads import (
@@ -30,6 +31,7 @@ __all__ = [
     "process_track_audio",
     "purge_abandoned_uploads",
     "receive_upload_file",
+    "requeue_unqueued_processing",
     "restore_track",
     "retry_processing",
     "start_upload",

@@ -8,6 +8,7 @@ from artists.models import Artist
 from artists.notifications import announce_new_music, announce_release
 from backstage.models import User
 from backstage.pagecache import forget_cached_pages
+from backstage.suspension import ensure_not_suspended
 
 from ..models import Release, Track
 
@@ -37,6 +38,7 @@ def _assign(obj: Model, allowed: tuple[str, ...], fields: dict) -> list[str]:
 
 
 def create_release(*, artist: Artist, **fields) -> Release:
+    ensure_not_suspended(artist.user)
     release = Release(artist=artist)
     _assign(release, RELEASE_FIELDS, fields)
     release.save()
@@ -45,6 +47,7 @@ def create_release(*, artist: Artist, **fields) -> Release:
 
 def update_release(*, release: Release, track_order: list[int] | None = None, **fields) -> Release:
     """Edit a release; `track_order` lists its track ids in their new order."""
+    ensure_not_suspended(release.artist.user)
     with transaction.atomic():
         changed = _assign(release, RELEASE_FIELDS, fields)
         release.save()
@@ -61,6 +64,7 @@ def update_release(*, release: Release, track_order: list[int] | None = None, **
 
 def update_track(*, track: Track, **fields) -> Track:
     """Apply the artist's edits and remember which fields they typed (tags never overwrite)."""
+    ensure_not_suspended(track.artist.user)
     with transaction.atomic():
         # Lock against the pipeline finishing at the same moment (it reads edited_fields).
         locked = Track.objects.select_for_update().get(pk=track.pk)

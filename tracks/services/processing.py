@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from artists.notifications import announce_new_music
@@ -19,7 +19,7 @@ from backstage.pagecache import forget_cached_pages
 
 from ..audio import probe as audio_probe
 from ..audio import render as audio_render
-from ..audio.errors import AudioError
+from ..audio.errors import AudioError, TransientAudioError
 from ..models import Rendition, Track, audio_storage
 
 log = logging.getLogger(__name__)
@@ -28,8 +28,13 @@ MESSAGE_STALE = (
     "Processing took too long and was stopped. Press “Try again”; if it keeps failing, export "
     "the file again from your audio software and upload that."
 )
+MESSAGE_INTERNAL = (
+    "Something went wrong on our side while processing this file. Press “Try again”; if it "
+    "keeps failing, export the file again from your audio software and upload that."
+)
 MESSAGE_BAD_COVER = "The cover picture inside the file could not be read, so we skipped it."
 COPY_CHUNK = 1 << 20
+MAX_POSITION = 9999  # a track number from a file's tags above this is noise, not an order
 
 
 def process_track_audio(*, track_id: int) -> Track | None:
@@ -54,6 +59,17 @@ def process_track_audio(*, track_id: int) -> Track | None:
                 return _finish(track_id=track_id, info=info, rendered=rendered)
     except AudioError as exc:
         return _fail(track_id=track_id, message=str(exc))
+    except (TransientAudioError, OperationalError, InterfaceError):
+        # The machine's problem (ffmpeg killed, the database restarting): the task retries
+        # with backoff, and the watchdog fails the track if none succeeds.
+        raise
+    except Exception:
+        # A bug of ours, or a value the database refuses: fail the track now with a message
+        # the artist can act on instead of leaving it in processing until the watchdog. The
+        # exception still goes on to the task's error log.
+        log.exception("processing track %s failed unexpectedly", track_id)
+        _fail(track_id=track_id, message=MESSAGE_INTERNAL)
+        raise
 
 
 @contextmanager
@@ -154,7 +170,15 @@ def _prefill_from_tags(track: Track, tags: dict[str, str]) -> None:
     if tags.get("date") and "release_date" not in typed and not track.release_date:
         track.release_date = _parse_date(tags["date"])
     number = tags.get("track", "").split("/")[0].strip()
-    if track.release_id and number.isdigit() and "position" not in typed and not track.position:
+    # isdigit() alone also accepts "²" and "٣", which int() refuses; and the column is 32-bit.
+    if (
+        track.release_id
+        and number.isascii()
+        and number.isdigit()
+        and int(number) <= MAX_POSITION
+        and "position" not in typed
+        and not track.position
+    ):
         track.position = int(number)
 
 
@@ -195,9 +219,37 @@ def retry_processing(*, track: Track) -> Track:
 
 
 def enqueue_processing(track_id: int) -> None:
+    """Queue the pipeline for a track (after commit). With the broker unreachable (Redis down),
+    the track stays in processing with no start time, and `requeue_unqueued_processing` (beat)
+    queues it once the broker answers again: the upload is accepted, not lost, not failed."""
+    from kombu.exceptions import OperationalError as BrokerUnreachable
+
     from ..tasks import process_upload
 
-    process_upload.delay(track_id=track_id)
+    try:
+        process_upload.delay(track_id=track_id)
+    except BrokerUnreachable as error:
+        log.warning("Track %s waits for the task queue: %r", track_id, error)
+        Track.objects.filter(id=track_id, status=Track.Status.PROCESSING).update(
+            processing_started_at=None
+        )
+
+
+def requeue_unqueued_processing(*, limit: int = 500) -> int:
+    """Queue the tracks `enqueue_processing` could not (processing, no start time). Each is
+    claimed by setting its start time first, so two sweeps at once queue it once."""
+    waiting = Track.objects.filter(
+        status=Track.Status.PROCESSING, processing_started_at__isnull=True
+    ).values_list("id", flat=True)
+    queued = 0
+    for track_id in list(waiting[:limit]):
+        claimed = Track.objects.filter(
+            id=track_id, status=Track.Status.PROCESSING, processing_started_at__isnull=True
+        ).update(processing_started_at=timezone.now())
+        if claimed:
+            enqueue_processing(track_id)
+            queued += 1
+    return queued
 
 
 def fail_stale_processing(*, older_than: timedelta | None = None) -> int:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from artists.models import Artist
 from backstage import s3
 from backstage.models import User
+from backstage.suspension import ensure_not_suspended
 
 from ..audio.formats import content_problem, extension_problem
 from ..models import Release, Track, Upload, Visibility, audio_storage
@@ -53,6 +54,7 @@ def start_upload(
     position: int = 0,
 ) -> tuple[Upload, dict]:
     """Reserve a place for one file. Returns the Upload and where the browser sends the bytes."""
+    ensure_not_suspended(user)
     filename = PurePath(filename.replace("\\", "/")).name.strip() or "untitled"
     problem = extension_problem(filename) or _size_problem(size, filename)
     if problem:
@@ -106,6 +108,7 @@ def receive_upload_file(*, upload: Upload, file) -> Upload:
 
 def complete_upload(*, upload: Upload, visibility: str = Visibility.PUBLIC) -> Track:
     """Turn a received file into a Track in `processing`, or reject it and delete its bytes."""
+    ensure_not_suspended(upload.user)
     with transaction.atomic():
         upload = Upload.objects.select_for_update().get(pk=upload.pk)
         # Two "complete" calls for one upload (a double click, a retried request) must not
