@@ -56,7 +56,7 @@ test-fullstack: venv
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 	  S3_BUCKET=backstage-fullstack S3_ENDPOINT_URL=http://127.0.0.1:$$port \
 	  S3_ACCESS_KEY=testing S3_SECRET_KEY=testing S3_REGION=us-east-1 \
-	  $(BIN)/pytest -m fullstack tests/fullstack
+	  $(BIN)/pytest -m fullstack $(or $(FULLSTACK_TESTS),tests/fullstack)
 
 test-e2e: venv
 	DATABASE_URL=$(TEST_DATABASE_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true \

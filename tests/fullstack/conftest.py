@@ -187,6 +187,46 @@ def celery_worker(request, s3, django_db_setup, tmp_path_factory):
         worker.stop()
 
 
+@pytest.fixture(autouse=True)
+def worker_idle_before_flush(request, _django_db_helper):
+    """After each test, drop the tasks still queued and wait for the worker to finish its own.
+
+    pytest-django empties the tables with one TRUNCATE after a transactional test; a task still
+    writing then (a drain started by the test, say) can deadlock with it, and the flush fails.
+    Set up after the database helper, so this runs before its flush.
+    """
+    yield
+    if "celery_worker" not in request.fixturenames:
+        return
+    from backstage.celery import app
+
+    worker = request.config.stash[WORKER]
+    if worker.process is None or worker.process.poll() is not None:
+        return
+    app.control.purge()
+    inspect = app.control.inspect(destination=[worker.hostname], timeout=1)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        busy = [inspect.active(), inspect.reserved()]
+        idle = all(answer and not any(answer.values()) for answer in busy)
+        if idle and not _other_sessions_at_work():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"the worker was still busy 60 s after the test:\n{_tail(worker.log)}")
+
+
+def _other_sessions_at_work() -> list[str]:
+    """Queries other connections are running on the test database (a killed worker's too)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT query FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND state NOT IN ('idle')"
+        )
+        return [query for (query,) in cursor.fetchall()]
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     """A failing full-stack test shows what the worker was doing."""
