@@ -104,18 +104,24 @@ def _not_utf8(text: str) -> bool:
 
 
 def receive_event(*, payload: bytes, signature: str | None) -> tuple[WebhookEvent, bool]:
-    """Record a verified event and enqueue its processing; (row, False) for a duplicate."""
+    """Record a verified event and enqueue its processing; (row, False) for a duplicate.
+
+    With the task queue unreachable (Redis down) the row is kept but the enqueue raises, so
+    Stripe is answered 503 and delivers again: a duplicate of an event no task has tried yet is
+    enqueued again, and the payment is booked soon after Redis returns rather than at the next
+    sweep. process_event runs each event once, so an extra task does nothing.
+    """
     from .tasks import process_webhook_event
 
     event = verify_event(payload=payload, signature=signature)
     data = json.loads(payload.decode())  # as sent (see verify_event)
     with transaction.atomic():
         # Two deliveries of one event racing here: the unique stripe_id admits one row, and
-        # get_or_create hands the loser the winner's row, so only one task is enqueued.
+        # get_or_create hands the loser the winner's row.
         row, created = WebhookEvent.objects.get_or_create(
             stripe_id=event.id, defaults={"type": event.type, "payload": data}
         )
-        if created:
+        if created or (row.processed_at is None and row.last_attempt_at is None):
             transaction.on_commit(lambda: process_webhook_event.delay(row.id))
     return row, created
 

@@ -2,7 +2,8 @@
 
 Environment: LOAD_SEED (the seed's JSON), LOAD_OUT (a folder: every request is appended to
 requests.jsonl, each play the generator completed to plays.jsonl, each completed upload to
-uploads.jsonl), LOAD_UPLOAD_FILE (a small real audio file).
+uploads.jsonl, each payment paid on the sandbox's Checkout to payments.jsonl),
+LOAD_UPLOAD_FILE (a small real audio file).
 
 Browsers send secure cookies only over https; the stack is plain http on loopback, so the
 cookie policy here sends them anyway (the site runs with DEBUG off, as in production).
@@ -24,6 +25,7 @@ SEED = json.loads(Path(os.environ["LOAD_SEED"]).read_text())
 OUT = Path(os.environ["LOAD_OUT"])
 UPLOAD_FILE = Path(os.environ["LOAD_UPLOAD_FILE"])
 ITEM = re.compile(r'name="item" value="(\d+)"')
+FORM_TOKEN = re.compile(r'name="token" value="([^"]+)"')
 # The 503 of backstage/outages.py: its page, or its JSON for scripts.
 FRIENDLY = ('data-outage="', '"unavailable":')
 _numbers = count()
@@ -227,9 +229,11 @@ class Fan(Visitor):
 
 
 class Uploader(Visitor):
-    """An artist uploading a small real file: start, POST to S3, complete, poll until done."""
+    """An artist uploading a small real file: start, POST to S3, complete, poll until done.
+    A fixed two at every load (spawned before the weighted users): uploads are rare next to
+    listening, and locust's weights would give none to a run of a few users."""
 
-    weight = 1
+    fixed_count = 2
     wait_time = between(5, 10)
 
     def on_start(self):
@@ -272,3 +276,65 @@ class Uploader(Visitor):
             )
             if "HX-Location" in status.headers:
                 return
+
+
+class Buyer(Visitor):
+    """Signed in: tips an artist or buys a release, and pays on the sandbox's hosted Checkout.
+    One time in five the form is sent twice (a double click): that must still be one payment.
+    A fixed one at every load, as for uploads."""
+
+    fixed_count = 1
+    wait_time = between(3, 8)
+
+    def on_start(self):
+        self.me = random.choice(SEED["fans"])
+        self.session = self.me["session"]
+        super().on_start()
+
+    @task
+    def pay(self):
+        if random.random() < 0.5:
+            kind, url, amount = "tip", f"/@{random.choice(SEED['artist_slugs'])}/tip", "3.00"
+        else:
+            kind, url, amount = "buy", f"/buy/release/{random.choice(SEED['releases'])}/", "7.00"
+        form = self.page(url, kind)
+        token = FORM_TOKEN.search(form.text or "")
+        if form.status_code != 200 or not token:
+            return
+        checkout = None
+        for _ in range(2 if random.random() < 0.2 else 1):
+            with self.client.post(
+                url,
+                data={"amount": amount, "token": token.group(1), "message": "load"},
+                name=f"api:{kind}",
+                allow_redirects=False,
+                catch_response=True,
+            ) as answer:
+                if answer.status_code == 429:  # this fan's hourly cap: a person would wait
+                    answer.success()
+                    return
+                if answer.status_code != 303:
+                    return
+                if checkout not in (None, answer.headers["Location"]):
+                    answer.failure("a double click started a second checkout")
+                    return
+                checkout = answer.headers["Location"]
+        self.client.get(checkout, name="stripe:checkout")
+        with self.client.post(
+            f"{checkout}/pay",
+            data={"email": f"fan{self.me['user']}@load.test"},
+            name="stripe:pay",
+            allow_redirects=False,
+            catch_response=True,
+        ) as paid:
+            if paid.status_code not in (302, 303):
+                return
+        log(
+            "payments",
+            {
+                "session": checkout.rstrip("/").rsplit("/", 1)[-1],
+                "token": token.group(1),
+                "t": time.time(),
+            },
+        )
+        self.page(paid.headers["Location"], "thanks")

@@ -162,9 +162,11 @@ def django_setup(stack: Stack) -> None:
     django.setup()
 
 
-def check_invariants(*, tokens: list[str], uploads: list[str], timeout: float) -> dict:
-    """Poll until every completed play is counted and no upload is processing (or timeout);
-    then what was lost, doubled or left stuck."""
+def check_invariants(
+    *, tokens: list[str], uploads: list[str], payments: list[dict], timeout: float
+) -> dict:
+    """Poll until every completed play is counted, no upload is processing and every payment
+    paid on the sandbox is booked (or timeout); then what was lost, doubled or left stuck."""
     from django.core.management import call_command
     from django.db import close_old_connections
     from django.db.models import Count
@@ -186,12 +188,13 @@ def check_invariants(*, tokens: list[str], uploads: list[str], timeout: float) -
             states = dict(
                 Track.objects.filter(public_id__in=uploads).values_list("public_id", "status")
             )
+            unbooked = unbooked_payments(payments)
         except Exception:
             time.sleep(2)
             continue
         lost = [n for n in nonces if n not in counted]
         stuck = [p for p in uploads if states.get(p) in (None, Track.Status.PROCESSING)]
-        if (not lost and not stuck) or time.monotonic() > deadline:
+        if (not lost and not stuck and not unbooked) or time.monotonic() > deadline:
             break
         time.sleep(2)
     failed = [p for p, s in states.items() if s == Track.Status.FAILED]
@@ -213,8 +216,57 @@ def check_invariants(*, tokens: list[str], uploads: list[str], timeout: float) -
         "failed_messages": sorted(
             set(Track.objects.filter(public_id__in=failed).values_list("status_message", flat=True))
         ),
+        "payments": len(payments),
+        "lost_payments": len(unbooked),
+        "doubled_payments": doubled_payments(payments),
         "ledger_ok": ledger_ok,
     }
+
+
+def unbooked_payments(payments: list[dict]) -> list[str]:
+    """Checkout sessions paid on the sandbox whose payment is not (yet) paid and booked."""
+    from payments.models import LedgerTransaction, Payment
+
+    sessions = [p["session"] for p in payments]
+    paid = dict(
+        Payment.objects.filter(
+            checkout_session_id__in=sessions, status=Payment.Status.PAID
+        ).values_list("checkout_session_id", "payment_intent_id")
+    )
+    booked = set(
+        LedgerTransaction.objects.filter(reference__in=paid.values()).values_list(
+            "reference", flat=True
+        )
+    )
+    return [s for s in sessions if paid.get(s) not in booked]
+
+
+def doubled_payments(payments: list[dict]) -> int:
+    """Forms (double clicks included) that made more than one payment, and payments booked,
+    or unlocking their purchase, more than once."""
+    from django.db.models import Count
+
+    from payments.models import LedgerTransaction, Payment, Purchase
+
+    tokens = [p["token"] for p in payments]
+    made = Payment.objects.filter(form_token__in=tokens)
+    per_form = made.values("form_token").annotate(n=Count("id")).filter(n__gt=1).count()
+    intents = made.exclude(payment_intent_id="").values_list("payment_intent_id", flat=True)
+    per_booking = (
+        LedgerTransaction.objects.filter(reference__in=list(intents))
+        .values("reference")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .count()
+    )
+    per_purchase = (
+        Purchase.objects.filter(payment__in=made)
+        .values("payment")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .count()
+    )
+    return per_form + per_booking + per_purchase
 
 
 # --- Phases ---------------------------------------------------------------------------------
@@ -272,6 +324,7 @@ class Run:
         invariants = check_invariants(
             tokens=[p["token"] for p in run.records("plays")],
             uploads=[u["track"] for u in run.records("uploads")],
+            payments=run.records("payments"),
             timeout=180,
         )
         self.figures["soak"] = {
@@ -341,6 +394,7 @@ class Run:
         invariants = check_invariants(
             tokens=[p["token"] for p in run.records("plays")],
             uploads=[u["track"] for u in run.records("uploads")],
+            payments=run.records("payments"),
             timeout=180,
         )
         figures = {
@@ -368,8 +422,9 @@ class Run:
             f"{name}: pages {figures['pages_ok_inside']}/{figures['pages_inside']} ok during,"
             f" friendly 503 {figures['friendly_503_inside']}, 500s {figures['errors_inside']}"
             f" during / {figures['errors_outside']} outside, plays lost"
-            f" {invariants['lost_plays']} doubled {invariants['doubled_plays']}, uploads stuck"
-            f" {invariants['stuck_uploads']}",
+            f" {invariants['lost_plays']} doubled {invariants['doubled_plays']}, payments lost"
+            f" {invariants['lost_payments']} doubled {invariants['doubled_payments']}, uploads"
+            f" stuck {invariants['stuck_uploads']}",
             flush=True,
         )
 
@@ -422,24 +477,26 @@ def report(figures: dict) -> str:
             f" requests/s, p99 {soak['p99']:.0f} ms, {soak['errors']} errors; memory growth after"
             f" warm-up: {growth}; plays {soak['plays']} (lost {soak['lost_plays']}, doubled"
             f" {soak['doubled_plays']}), uploads {soak['uploads']} (stuck"
-            f" {soak['stuck_uploads']}).",
+            f" {soak['stuck_uploads']}), payments {soak['payments']} (lost"
+            f" {soak['lost_payments']}, doubled {soak['doubled_payments']}).",
             "",
         ]
     if figures["faults"]:
         lines += [
             "| fault | pages served during | degraded answers (friendly 503) | 500s during /"
-            " after | plays lost / doubled | uploads stuck / failed | ledger balances |"
-            " manual fix |",
-            "|---|---|---|---|---|---|---|---|",
+            " after | plays lost / doubled | payments lost / doubled | uploads stuck / failed"
+            " | ledger balances | manual fix |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
         for f in figures["faults"]:
             lines.append(
                 f"| {f['fault']} ({f['seconds']} s) | {f['pages_ok_inside']}/{f['pages_inside']}"
                 f" | {f['friendly_503_inside']} | {f['errors_inside']} / {f['errors_outside']} |"
                 f" {f['lost_plays']}/{f['plays']} lost, {f['doubled_plays']} doubled |"
+                f" {f['lost_payments']}/{f['payments']} lost, {f['doubled_payments']} doubled |"
                 f" {f['stuck_uploads']} / {f['failed_uploads']} of {f['uploads']} |"
                 f" {'yes' if f['ledger_ok'] else 'NO'} |"
-                f" {'no' if not (f['lost_plays'] or f['stuck_uploads']) else 'YES'}"
+                f" {'YES' if f['lost_plays'] or f['stuck_uploads'] or f['lost_payments'] else 'no'}"
                 f"{restarted(f)} |"
             )
     return "\n".join(lines) + "\n"

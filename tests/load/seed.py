@@ -21,6 +21,7 @@ def seed(*, artists: int, tracks_per_artist: int, fans: int, uploaders: int) -> 
 
     from artists.models import Artist
     from backstage.models import User
+    from payments.models import PriceTag
     from playlists import services as playlist_services
     from radio.tasks import refresh_pools
     from tests.audio_files import audio_file, processed_track
@@ -70,6 +71,7 @@ def seed(*, artists: int, tracks_per_artist: int, fans: int, uploaders: int) -> 
             for t in made
             for r in renditions
         )
+    PriceTag.objects.bulk_create(PriceTag(release=r, price=700) for r in Release.objects.all())
     refresh_pools()
 
     track_list = list(Track.objects.filter(status=Track.Status.READY).order_by("id"))
@@ -87,7 +89,9 @@ def seed(*, artists: int, tracks_per_artist: int, fans: int, uploaders: int) -> 
         "tracks": [t.public_id for t in track_list],
         "track_urls": [t.get_absolute_url() for t in track_list],
         "release_urls": [r.get_absolute_url() for r in Release.objects.all()],
+        "releases": [r.public_id for r in Release.objects.all()],  # each €7.00
         "artist_urls": [a.get_absolute_url() for a in cast],
+        "artist_slugs": [a.slug for a in cast],
         "artist_names": [a.name for a in cast],
         "fans": fan_list,
         "uploaders": [{"session": session_for(a.user)} for a in cast[:uploaders]],

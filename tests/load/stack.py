@@ -41,6 +41,7 @@ def _pg_bin() -> Path:
 PG_BIN = _pg_bin()
 REDIS_SERVER = os.getenv("REDIS_SERVER") or shutil.which("redis-server") or "/usr/bin/redis-server"
 BUCKET = "backstage-load"
+STRIPE_WEBHOOK_SECRET = "whsec_load_test_only"
 QUEUES = "audio,analytics,payments,default"
 
 
@@ -100,7 +101,9 @@ class Stack:
         self.dir = Path(tempfile.mkdtemp(prefix="backstage-load-"))
         self.logs = self.dir / "logs"
         self.logs.mkdir()
-        self.ports = {name: free_port() for name in ("redis", "postgres", "moto", "s3", "web")}
+        self.ports = {
+            name: free_port() for name in ("redis", "postgres", "moto", "s3", "web", "stripe")
+        }
         self.processes: dict[str, subprocess.Popen] = {}
         self.restarts: dict[str, int] = {"worker": 0, "beat": 0}
         self._stopping = threading.Event()
@@ -131,7 +134,10 @@ class Stack:
             "S3_REGION": "us-east-1",
             "STATIC_ROOT": str(self.dir / "static"),
             "VAR_DIR": str(self.dir / "var"),
-            "STRIPE_SANDBOX_STATE": "",
+            # The Stripe sandbox as a service of its own, as in docker-compose: every gunicorn
+            # worker must see the same checkout sessions.
+            "STRIPE_API_BASE": f"http://127.0.0.1:{self.ports['stripe']}",
+            "STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET,
             "ACCOUNT_EMAIL_VERIFICATION": "none",
             # One machine sends every request: the per-IP caps would flag the load's own plays.
             "PLAY_CAP_PER_IP": "1000000",
@@ -267,6 +273,22 @@ class Stack:
     def stop_s3(self) -> None:
         stop_process(self.processes.get("s3"))
 
+    def start_stripe(self) -> None:
+        """The Stripe sandbox; it posts its signed events to the site and retries failures."""
+        self._popen(
+            "stripe",
+            [
+                *(BIN / "python", "-m", "payments.sandbox", "--port", self.ports["stripe"]),
+                *("--webhook-url", f"{self.url}/payments/webhook"),
+                *("--webhook-secret", STRIPE_WEBHOOK_SECRET, "--state", self.dir / "stripe.json"),
+            ],
+        )
+        wait_until(
+            lambda: answers(self.ports["stripe"]),
+            what="stripe sandbox",
+            log=self.logs / "stripe.log",
+        )
+
     def start_web(self) -> None:
         self._popen(
             "web",
@@ -374,6 +396,7 @@ class Stack:
         self.start_redis()
         self.start_postgres()
         self.start_s3()
+        self.start_stripe()
         self.manage("migrate", "--noinput")
         self.manage("collectstatic", "--noinput", "--verbosity", "0")
         self.start_web()
@@ -385,7 +408,7 @@ class Stack:
     def stop(self) -> None:
         self._stopping.set()
         time.sleep(1.5)  # the supervisor's last look
-        for name in ("beat", "web", "worker", "s3", "moto", "redis"):
+        for name in ("beat", "web", "worker", "stripe", "s3", "moto", "redis"):
             stop_process(self.processes.get(name))
         if self.pgdata.exists():
             self.pg_ctl("stop", "-m", "fast")

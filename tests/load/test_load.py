@@ -51,8 +51,10 @@ def test_the_soak_has_no_errors_and_loses_nothing(figures):
     soak = figures["soak"]
 
     assert soak["requests"] > 0 and soak["plays"] > 0 and soak["uploads"] > 0
+    assert soak["payments"] > 0
     assert soak["errors"] == 0
     assert (soak["lost_plays"], soak["doubled_plays"], soak["stuck_uploads"]) == (0, 0, 0)
+    assert (soak["lost_payments"], soak["doubled_payments"]) == (0, 0)
     assert soak["ledger_ok"]
 
 
@@ -63,7 +65,7 @@ def test_memory_does_not_grow_during_the_soak(figures):
     assert all(value <= 0.10 for value in growth.values()), growth
 
 
-def test_every_fault_is_survived_without_a_500_or_a_lost_play_or_upload(figures):
+def test_every_fault_is_survived_without_a_500_or_a_lost_play_payment_or_upload(figures):
     faults = {fault["fault"]: fault for fault in figures["faults"]}
 
     assert len(faults) == 4
@@ -71,8 +73,9 @@ def test_every_fault_is_survived_without_a_500_or_a_lost_play_or_upload(figures)
         assert fault["pages_inside"] > 0, name
         assert fault["errors_inside"] == 0, (name, fault["error_names"])
         assert fault["errors_outside"] == 0, (name, fault["error_names"])
-        assert fault["plays"] > 0, name
+        assert fault["plays"] > 0 and fault["payments"] > 0, name
         assert (fault["lost_plays"], fault["doubled_plays"]) == (0, 0), name
+        assert (fault["lost_payments"], fault["doubled_payments"]) == (0, 0), name
         assert fault["stuck_uploads"] == 0, name
         assert fault["ledger_ok"], name
 

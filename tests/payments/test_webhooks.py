@@ -299,3 +299,36 @@ def test_a_signed_event_whose_object_has_no_id_is_closed_as_malformed_at_once(
     assert row.processed_at is not None  # not left for the sweep to retry for ~42 hours
     assert row.last_error.startswith("Malformed: the event's object has no id")
     assert row.attempts == 1
+
+
+@pytest.mark.django_db(transaction=True)  # on_commit runs inside the request, as in production
+def test_an_event_recorded_while_the_task_queue_is_down_is_processed_on_redelivery(
+    client, monkeypatch
+):
+    """Redis down when the event arrives: Stripe gets a 503 (so it delivers again), the event
+    is kept, and the redelivery once Redis is back queues it, rather than the sweep much later."""
+    from kombu.exceptions import OperationalError
+
+    from payments import tasks
+
+    calls = []
+    monkeypatch.setitem(webhooks.HANDLERS, "test.counted", calls.append)
+    queue = tasks.process_webhook_event.delay
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.process_webhook_event, "delay", unreachable)
+    body = event_body(type="test.counted", id="evt_while_down")
+    response = post(client, body, signed(body))
+    assert response.status_code == 503
+    assert "Retry-After" in response.headers
+    assert WebhookEvent.objects.get().processed_at is None
+    assert calls == []
+
+    monkeypatch.setattr(tasks.process_webhook_event, "delay", queue)
+    for _ in range(2):  # Stripe's retry, then a stray duplicate: the handler runs once
+        response = post(client, body, signed(body))
+        assert response.status_code == 200
+    assert [event.id for event in calls] == ["evt_while_down"]
+    assert WebhookEvent.objects.get().processed_at is not None
