@@ -230,6 +230,8 @@ PROCESSING_TIMEOUT = envint("PROCESSING_TIMEOUT", 30 * 60)
 # --- Tasks ------------------------------------------------------------------------------------
 
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
+if REDIS_URL:  # kombu's Redis transport, with the fix that keeps a worker alive (broker.py)
+    CELERY_BROKER_TRANSPORT = "backstage.broker:Transport"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
