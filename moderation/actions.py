@@ -75,9 +75,13 @@ def _set_suspended(user: User, *, since) -> None:
 @transaction.atomic
 def suspend_user(*, user: User, actor: User, note: str, report: Report | None = None):
     """The person can no longer sign in, upload, comment, message or be paid out, and their
-    artist profile and music are hidden. Nothing is deleted; `unsuspend_user` undoes it."""
+    artist profile and music are hidden; a supporter plan they pay for ends with the month paid
+    for. Nothing is deleted; `unsuspend_user` undoes the rest (the plan they can start again)."""
+    from payments.tasks import end_plan_of_suspended
+
     _required(note)
     _set_suspended(user, since=timezone.now())
+    transaction.on_commit(lambda: end_plan_of_suspended.delay(user.pk))
     return record(action=Action.SUSPEND, actor=actor, note=note, subject=user, report=report)
 
 

@@ -58,3 +58,21 @@ def distribute_supporters(month: str | None = None) -> None:
         distribution.distribute_month(month=distribution.parse_month(month))
     else:
         distribution.distribute_ended_months()
+
+
+@shared_task(
+    name="payments.end_plan_of_suspended",
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=8,
+)
+def end_plan_of_suspended(user_id: int) -> None:
+    """A suspended fan is charged no more: their supporter plan ends with the month paid for
+    (queued by moderation.actions.suspend_user; retried while Stripe does not answer)."""
+    from backstage.models import User
+
+    from .supporters import cancel_plan
+
+    user = User.objects.filter(pk=user_id, suspended_at__isnull=False).first()
+    if user is not None:
+        cancel_plan(fan=user)

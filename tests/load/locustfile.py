@@ -173,6 +173,9 @@ class Radio(Visitor):
                 name="api:radio-start",
                 catch_response=True,
             ) as answer:
+                if answer.status_code == 429:  # the per-address cap: every user shares one IP
+                    answer.success()
+                    return
                 if answer.status_code != 201:
                     return
                 self.station = answer.json()
