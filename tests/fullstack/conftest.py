@@ -21,7 +21,11 @@ import redis
 from django.conf import settings
 
 BIN = Path(sys.executable).parent
-QUEUES = ("audio", "analytics", "payments", "default")
+# Every queue a task is routed to: the worker consumes them all, and they are purged after a test.
+QUEUES = sorted(
+    {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    | {settings.CELERY_TASK_DEFAULT_QUEUE}
+)
 WORKER_ARGS = [
     *("-A", "backstage", "worker", "-Q", ",".join(QUEUES)),
     *("--concurrency=1", "--pool=solo", "--without-gossip", "--without-mingle", "--loglevel=INFO"),

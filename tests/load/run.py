@@ -289,6 +289,15 @@ class Run:
             seconds=seconds,
         )
 
+    def invariants(self, run: Load) -> dict:
+        """What the run's plays, uploads and payments left behind, once the queues drained."""
+        return check_invariants(
+            tokens=[p["token"] for p in run.records("plays")],
+            uploads=[u["track"] for u in run.records("uploads")],
+            payments=run.records("payments"),
+            timeout=180,
+        )
+
     def steps(self) -> None:
         for users in self.config.steps:
             run = self.load(f"step-{users}", users, self.config.step_seconds)
@@ -321,12 +330,7 @@ class Run:
                 growth[name] = (last - values[0]) / values[0]
         requests = run.requests()
         errors = sum(1 for r in requests if is_error(r) or r["status"] >= 500)
-        invariants = check_invariants(
-            tokens=[p["token"] for p in run.records("plays")],
-            uploads=[u["track"] for u in run.records("uploads")],
-            payments=run.records("payments"),
-            timeout=180,
-        )
+        invariants = self.invariants(run)
         self.figures["soak"] = {
             "seconds": seconds,
             "users": self.config.soak_users,
@@ -391,12 +395,7 @@ class Run:
         inside = [r for r in requests if start <= r["t"] <= end]
         outside = [r for r in requests if not start <= r["t"] <= end]
         pages_inside = [r for r in inside if r["page"]]
-        invariants = check_invariants(
-            tokens=[p["token"] for p in run.records("plays")],
-            uploads=[u["track"] for u in run.records("uploads")],
-            payments=run.records("payments"),
-            timeout=180,
-        )
+        invariants = self.invariants(run)
         figures = {
             "fault": name,
             "seconds": round(end - start),
